@@ -1,0 +1,37 @@
+// Bundles and minifies the theme (templates/js, templates/css) into templates/dist/ with esbuild.
+// Output names carry a content hash; dist/manifest.json maps each entry to its file so that
+// `shopgen build` can link them without knowing esbuild.
+import { build } from "esbuild";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "templates");
+const outdir = join(root, "dist");
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+const result = await build({
+  entryPoints: [join(root, "js", "app.js"), join(root, "css", "style.css")],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  minify: true,
+  target: ["es2020"],
+  entryNames: "[name]-[hash]",
+  chunkNames: "[name]-[hash]",
+  metafile: true,
+  legalComments: "none",
+  logLevel: "warning",
+});
+
+const manifest = { entries: {}, files: [] };
+for (const [out, info] of Object.entries(result.metafile.outputs)) {
+  const file = relative(outdir, out);
+  manifest.files.push(file);
+  if (info.entryPoint) manifest.entries[basename(info.entryPoint)] = file;
+}
+manifest.files.sort();
+writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+console.log(`theme bundled: ${manifest.files.join(", ")}`);
