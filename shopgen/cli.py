@@ -1,0 +1,144 @@
+"""The `shopgen` command line: parses options and calls one function per command."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from shopgen.database import database_url
+
+SITE_OPTION = click.option(
+    "--site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The shop folder (holding shop.yaml).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="shopgen")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """shopgen: a product catalog in, one static searchable shop page out."""
+    ctx.obj = {"debug": debug}
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="mysite")
+def init(directory: Path) -> None:
+    """Create a new shop in DIRECTORY from the sample shop."""
+    from shopgen.init_site import init_site
+
+    init_site(directory)
+    click.echo(f"Created a new shop in {directory}. Next: cd {directory} && shopgen build")
+
+
+@main.command()
+@SITE_OPTION
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: build/ inside the site].",
+)
+def build(site: Path, out: Path | None) -> None:
+    """Build the static shop page from the catalog."""
+    from shopgen.build import build_site
+
+    build_site(site, out or site / "build", echo=click.echo)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def serve(site: Path, port: int) -> None:
+    """Build, serve the page and the beacon on 127.0.0.1, and rebuild on change."""
+    from shopgen.serve import serve_site
+
+    serve_site(site, port=port, database=database_url(site), echo=click.echo)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The built site [default: build/ inside the site].")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--delete", is_flag=True, help="Remove objects that are no longer in the build.")
+@click.option("--max-deletes", type=click.IntRange(-1), default=256, show_default=True,
+              help="Refuse to delete more objects than this (-1 lifts the limit).")
+@click.option("--wait", is_flag=True, help="Wait for the CloudFront invalidation to finish.")
+@click.option("--profile", default=None, help="AWS profile to use.")
+@click.option("--bucket", default=None, help="Override shop.yaml publish.bucket.")
+@click.option("--region", default=None, help="Override shop.yaml publish.region.")
+@click.option("--distribution-id", default=None, help="Override publish.distribution_id.")
+@click.option("--prefix", default=None, help="Override shop.yaml publish.prefix.")
+@click.option("--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL",
+              help="S3/CloudFront endpoint (for testing against a local endpoint).")
+def publish(site: Path, build_dir: Path | None, **options: object) -> None:
+    """Upload the build to S3 and invalidate what changed in CloudFront."""
+    from shopgen.publish import publish_command
+
+    publish_command(site, build_dir or site / "build", echo=click.echo, **options)
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--since", callback=_date, help="First day (YYYY-MM-DD) [default: 30 days ago].")
+@click.option("--until", callback=_date, help="Last day (YYYY-MM-DD) [default: today].")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]),
+              default="table", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of the terminal.")
+@click.option("--include-bots", is_flag=True, help="Count events flagged as bots too.")
+@click.option("--suggest-synonyms", is_flag=True,
+              help="Suggest search.synonyms for shop.yaml from searches with no result.")
+def report(site: Path, **options: object) -> None:
+    """What customers searched, viewed, filtered and called about."""
+    from shopgen.report import report_command
+
+    report_command(site, database=database_url(site), echo=click.echo, **options)
+
+
+@main.group()
+def db() -> None:
+    """The tracker's database."""
+
+
+@db.command()
+@SITE_OPTION
+def upgrade(site: Path) -> None:
+    """Create or upgrade the tracker's database schema (Alembic migrations)."""
+    from tracker.migrate import upgrade_database
+
+    url = database_url(site)
+    upgrade_database(url)
+    click.echo("Database schema is up to date.")
+
+
+@main.group(name="tracker")
+def tracker_group() -> None:
+    """The beacon Lambda."""
+
+
+@tracker_group.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("build/tracker-lambda.zip"), show_default=True)
+def package(out: Path) -> None:
+    """Write the tracker Lambda's deployment zip (x86_64, Python 3.11 runtime)."""
+    from shopgen.tracker_package import package_tracker
+
+    path = package_tracker(out, echo=click.echo)
+    click.echo(f"Wrote {path}")
