@@ -1,0 +1,103 @@
+"""Storing validated events: one transaction, ids already stored are skipped, not doubled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tracker.models import events_table
+from tracker.validation import ValidEvent
+
+OPTIONAL_COLUMNS = ("query", "results", "facet", "value", "selected", "sort", "sku", "path",
+                    "referrer")
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What the server knows about the request the events came in."""
+
+    page_id: str
+    visitor: str
+    is_bot: bool
+    received_at: dt.datetime
+
+
+def event_rows(events: Sequence[ValidEvent], facts: RequestFacts) -> list[dict[str, Any]]:
+    """The rows to insert for ``events`` (every column present, so one multi-row INSERT works)."""
+    rows = []
+    for item in events:
+        row: dict[str, Any] = dict.fromkeys(OPTIONAL_COLUMNS)
+        row.update(item.fields)
+        row.update(
+            id=item.id,
+            type=item.type,
+            page_id=facts.page_id,
+            visitor=facts.visitor,
+            is_bot=facts.is_bot,
+            client_at=item.at,
+            received_at=facts.received_at,
+        )
+        rows.append(row)
+    return rows
+
+
+def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
+    """Insert ``rows``, skipping ids already stored; commit; return how many were new.
+
+    Returns only after the commit, so a caller may acknowledge the events once it returns.
+    """
+    if not rows:
+        return 0
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(events_table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(events_table.c.id)
+    )
+    with engine.begin() as connection:
+        inserted = connection.execute(statement).fetchall()
+    return len(inserted)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets report queries read while the beacon writes; synchronous stays FULL (the
+    # default) so a committed, acknowledged event survives even a power loss.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the tracker: checked connections (Lambda freezes them), SQLite in WAL mode."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def default_engine() -> Engine:
+    """The engine of this process (one per Lambda container), made on first use from
+    TRACKER_DATABASE_URL and reused across invocations."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                url = os.environ.get("TRACKER_DATABASE_URL", "").strip()
+                if not url:
+                    raise RuntimeError("TRACKER_DATABASE_URL is not set")
+                _engine = make_engine(url)
+    return _engine
