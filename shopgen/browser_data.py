@@ -1,0 +1,147 @@
+"""The compact data file the page filters and sorts with (no search text: that is the index)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+import babel.numbers
+
+from shopgen.catalog import Catalog, Product
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    """An amount in the currency's smallest unit (cents for EUR, yen for JPY)."""
+    return int(amount.scaleb(babel.numbers.get_currency_precision(currency)).to_integral_value())
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    id: str
+    label: str
+    count: int
+    depth: int = 0
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filter group: text values (checkboxes), a category tree, or a number range."""
+
+    id: str
+    name: str
+    kind: str  # "text" | "tree" | "number"
+    values: tuple[FacetValue, ...] = ()
+    unit: str | None = None
+    min: int | Decimal | None = None
+    max: int | Decimal | None = None
+
+
+def build_facets(catalog: Catalog) -> list[Facet]:
+    """Brand, Colour, Category, Size, then each attribute marked `facet: true`."""
+    products = catalog.products
+    brands = Counter(p.brand for p in products)
+    facets = [
+        Facet("brand", "Brand", "text",
+              tuple(FacetValue(b.id, b.name, brands[b.id]) for b in catalog.brands if brands[b.id])),
+        _text_facet("colour", "Colour", [p.colours for p in products]),
+        Facet("category", "Category", "tree", _category_values(catalog)),
+        _text_facet("size", "Size", [p.sizes for p in products]),
+    ]
+    for attribute in catalog.attributes:
+        if not attribute.facet:
+            continue
+        values = [p.attributes[attribute.id] for p in products if attribute.id in p.attributes]
+        if not values:
+            continue
+        if attribute.type == "number":
+            facets.append(Facet(attribute.id, attribute.name, "number", unit=attribute.unit,
+                                min=min(values), max=max(values)))
+        else:
+            facets.append(_text_facet(attribute.id, attribute.name, [[v] for v in values]))
+    return [f for f in facets if f.kind == "number" or f.values]
+
+
+def _text_facet(ident: str, name: str, lists: list) -> Facet:
+    counts = Counter(value for values in lists for value in values)
+    ordered = dict.fromkeys(value for values in lists for value in values)
+    return Facet(ident, name, "text", tuple(FacetValue(str(v), str(v), counts[v]) for v in ordered))
+
+
+def _category_values(catalog: Catalog) -> tuple[FacetValue, ...]:
+    counts: Counter[str] = Counter()
+    for product in catalog.products:
+        for category in catalog.category_path(product.category):
+            counts[category.id] += 1
+    children: dict[str | None, list] = {}
+    for category in catalog.categories:
+        children.setdefault(category.parent, []).append(category)
+    values: list[FacetValue] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for category in children.get(parent, []):
+            if counts[category.id]:
+                values.append(FacetValue(category.id, category.name, counts[category.id],
+                                         depth, category.parent))
+                walk(category.id, depth + 1)
+
+    walk(None, 0)
+    return tuple(values)
+
+
+def product_record(product: Product, currency: str) -> dict:
+    """The fields the browser filters and sorts on, compact."""
+    record: dict = {
+        "sku": product.sku,
+        "name": product.name,
+        "brand": product.brand,
+        "category": product.category,
+        "colour": list(product.colours),
+        "size": list(product.sizes),
+        "price": minor_units(product.price.amount, currency),
+        "stock": int(product.in_stock),
+        "added": product.added.isoformat(),
+    }
+    if product.price.compare_at is not None:
+        record["was"] = minor_units(product.price.compare_at, currency)
+    if product.attributes:
+        record["attrs"] = {k: _plain(v) for k, v in product.attributes.items()}
+    return record
+
+
+def build_browser_data(catalog: Catalog, facets: list[Facet]) -> dict:
+    """The whole data file: currency, locale, facets and products in catalog order."""
+    currency = catalog.shop.currency
+    return {
+        "v": 1,
+        "currency": currency,
+        "locale": catalog.shop.locale,
+        "facets": [_facet_record(f) for f in facets],
+        "products": [product_record(p, currency) for p in catalog.products],
+    }
+
+
+def _facet_record(facet: Facet) -> dict:
+    record: dict = {"id": facet.id, "name": facet.name, "kind": facet.kind}
+    if facet.kind == "number":
+        record.update(unit=facet.unit, min=_plain(facet.min), max=_plain(facet.max))
+        return record
+    record["values"] = [
+        {"id": v.id, "label": v.label, **({"parent": v.parent} if facet.kind == "tree" else {})}
+        for v in facet.values
+    ]
+    return record
+
+
+def _plain(value):
+    """Numbers as JSON numbers (Decimal → int or float only at this edge, never for money)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def serialize_data(data: dict) -> bytes:
+    """Deterministic compact JSON."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

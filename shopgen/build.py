@@ -1,0 +1,191 @@
+"""`shopgen build`: catalog → images → index and data → page, written to a temp folder and swapped in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from shopgen import __version__
+from shopgen.browser_data import build_browser_data, build_facets, serialize_data
+from shopgen.budget import PageWeight, measure_weight
+from shopgen.catalog import Catalog, load_catalog
+from shopgen.errors import ShopgenError
+from shopgen.images import process_images
+from shopgen.render import Assets, MoneyFormat, render_site
+from shopgen.resources import theme_dir
+from shopgen.search_index import build_search_index, serialize_index
+
+MARKER = ".shopgen-build.json"
+CACHE_DIR = ".shopgen-cache"
+Echo = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    products: int
+    weight: PageWeight | None  # None when nothing changed and the build was skipped
+    seconds: float
+    skipped: bool = False
+
+
+def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | None = None,
+               echo: Echo = click.echo, force: bool = False,
+               theme: Path | None = None) -> BuildResult:
+    """Build the site into `out_dir` (default `site_dir/build`); the old build stays on failure."""
+    started = time.perf_counter()
+    site_dir = Path(site_dir)
+    out_dir = Path(out_dir) if out_dir is not None else site_dir / "build"
+    today = today or dt.date.today()
+    if not (site_dir / "shop.yaml").is_file():
+        raise ShopgenError(f"{site_dir} is not a shop folder (no shop.yaml); "
+                           "run `shopgen init` to create one")
+    _check_output_folder(site_dir, out_dir)
+    theme = theme or theme_dir()
+    manifest = _theme_manifest(theme)
+    fingerprint = _fingerprint(site_dir, out_dir, theme, today)
+    if not force and _previous_fingerprint(out_dir) == fingerprint:
+        echo("Nothing changed since the last build.")
+        return BuildResult(out_dir, 0, None, time.perf_counter() - started, skipped=True)
+
+    catalog = load_catalog(site_dir, today)
+    echo(f"Loaded {len(catalog.products)} products from {site_dir}.")
+    _report_price_changes(catalog, echo)
+    staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        weight = _write_site(catalog, site_dir, staging, theme, manifest, echo)
+        (staging / MARKER).write_text(json.dumps({"fingerprint": fingerprint,
+                                                  "shopgen": __version__}))
+        _swap_in(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    _report_weight(weight, catalog.shop.first_load_budget_kb, echo)
+    echo(f"Built {len(catalog.products)} products into {out_dir} in {seconds:.2f} s.")
+    return BuildResult(out_dir, len(catalog.products), weight, seconds)
+
+
+def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
+                manifest: dict, echo: Echo) -> PageWeight:
+    names = [name for product in catalog.products for name in product.images]
+    images = process_images(names, catalog.images_dir, staging / "images",
+                            site_dir / CACHE_DIR / "images-v1", echo)
+    assets_dir = staging / "assets"
+    assets_dir.mkdir()
+    for file in manifest["files"]:
+        shutil.copyfile(theme / "dist" / file, assets_dir / file)
+    facets = build_facets(catalog)
+    data_name = _write_hashed(assets_dir, "products",
+                              serialize_data(build_browser_data(catalog, facets)))
+    index_name = _write_hashed(assets_dir, "search",
+                               serialize_index(build_search_index(catalog)))
+    entries = manifest["entries"]
+    assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
+                    data=f"assets/{data_name}", index=f"assets/{index_name}")
+    for path, content in render_site(catalog, images, facets, assets, theme).items():
+        (staging / path).write_bytes(content)
+    return measure_weight(staging, assets)
+
+
+def _write_hashed(folder: Path, stem: str, content: bytes) -> str:
+    name = f"{stem}-{hashlib.sha256(content).hexdigest()[:10]}.json"
+    (folder / name).write_bytes(content)
+    return name
+
+
+def _theme_manifest(theme: Path) -> dict:
+    path = theme / "dist" / "manifest.json"
+    if not path.is_file():
+        raise ShopgenError(f"the theme's assets are not bundled ({path} is missing): "
+                           "run `make setup` (npm ci && node scripts/bundle-theme.mjs)")
+    return json.loads(path.read_text())
+
+
+def _check_output_folder(site_dir: Path, out_dir: Path) -> None:
+    """Only ever replace an empty folder or a previous shopgen build; never the site itself."""
+    site, out = site_dir.resolve(), out_dir.resolve()
+    if out == site or site.is_relative_to(out):
+        raise ShopgenError(f"the output folder {out_dir} would replace the shop folder")
+    if out.exists() and not out.is_dir():
+        raise ShopgenError(f"the output {out_dir} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise ShopgenError(f"refusing to replace {out_dir}: it is not empty and was not made "
+                           "by shopgen build (choose another --out)")
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace `out_dir` by `staging` with renames, so `out_dir` is always one whole build."""
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(out_dir, old)
+    try:
+        os.replace(staging, out_dir)
+    except OSError:
+        os.replace(old, out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _fingerprint(site_dir: Path, out_dir: Path, theme: Path, today: dt.date) -> str:
+    """A digest of everything a build reads (by path, size and mtime), plus the date."""
+    digest = hashlib.sha256(f"{__version__}|{today.isoformat()}".encode())
+    skip = {out_dir.resolve(), (site_dir / CACHE_DIR).resolve()}
+    for root in (site_dir, theme):
+        for path, stat in sorted(_walk_files(root, skip)):
+            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _walk_files(root: Path, skip: set[Path]):
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name.endswith((".sqlite3", ".pyc")):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if Path(entry.path).resolve() not in skip and entry.name != "__pycache__":
+                        stack.append(Path(entry.path))
+                elif entry.is_file():
+                    yield entry.path, entry.stat()
+
+
+def _previous_fingerprint(out_dir: Path) -> str | None:
+    try:
+        return json.loads((out_dir / MARKER).read_text())["fingerprint"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _report_price_changes(catalog: Catalog, echo: Echo) -> None:
+    money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
+    changes = sorted((p.next_price.effective, p.sku, p.price.amount, p.next_price.amount)
+                     for p in catalog.products if p.next_price is not None)
+    if changes:
+        echo(f"{len(changes)} product{'s' if len(changes) != 1 else ''} change price soon:")
+    for effective, sku, now, then in changes:
+        echo(f"  {sku}: {money(now)} → {money(then)} on {effective}")
+
+
+def _report_weight(weight: PageWeight, budget_kb: int, echo: Echo) -> None:
+    echo(weight.table())
+    first_load_kb = weight.first_load_gzip / 1000
+    if first_load_kb > budget_kb:
+        echo(click.style(f"Warning: the first load is {first_load_kb:.1f} KB gzip, over the "
+                         f"{budget_kb} KB budget (shop.yaml budget.first_load_kb).", fg="yellow"),
+             err=True)

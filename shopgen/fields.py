@@ -1,0 +1,169 @@
+"""Declarative checks for one YAML record: each field on its own, every problem collected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from shopgen.yaml_source import LineList, LineMap
+
+
+class Problems:
+    """Every problem found in the catalog, each as `file:line: message`, in the order found."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, file: str, line: int, message: str) -> None:
+        self.items.append(f"{file}:{line}: {message}")
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` when a choice is close to `word`, else an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class Record:
+    """Reads the fields of one mapping, records a problem for each bad field.
+
+    `ok` stays True while no field of this record has a problem; callers build the record
+    (and run cross-record checks on it) only then.
+    """
+
+    def __init__(self, mapping: Any, file: str, problems: Problems, line: int = 1):
+        self.file = file
+        self.problems = problems
+        self.ok = True
+        if isinstance(mapping, LineMap):
+            self.mapping = mapping
+        else:
+            self.mapping = LineMap()
+            self.mapping.line, self.mapping.key_lines = line, {}
+            self.fail(line, f"expected a mapping of fields, found {_kind(mapping)}")
+
+    def fail(self, line: int, message: str) -> None:
+        self.ok = False
+        self.problems.add(self.file, line, message)
+
+    def line(self, key: str) -> int:
+        return self.mapping.line_of(key)
+
+    def check_keys(self, allowed: Iterable[str]) -> None:
+        """Unknown keys are errors, with a did-you-mean when one is close."""
+        allowed = list(allowed)
+        for key in self.mapping:
+            if key not in allowed:
+                self.fail(self.line(key), f"unknown field {key!r}{did_you_mean(key, allowed)}")
+
+    def _get(self, key: str, required: bool) -> Any:
+        value = self.mapping.get(key)
+        if value is None and required:
+            self.fail(self.mapping.line, f"missing required field {key!r}")
+        return value
+
+    def text(self, key: str, required: bool = True, max_length: int = 10_000) -> str | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            self.fail(self.line(key), f"{key} must be text, found {_kind(value)}")
+            return None
+        value = str(value).strip()
+        if required and not value:
+            self.fail(self.line(key), f"{key} must not be empty")
+            return None
+        if len(value) > max_length:
+            self.fail(self.line(key), f"{key} is longer than {max_length} characters")
+            return None
+        return value
+
+    def boolean(self, key: str, required: bool = True, default: bool = False) -> bool:
+        value = self._get(key, required)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(self.line(key), f"{key} must be true or false, found {value!r}")
+            return default
+        return value
+
+    def date(self, key: str, required: bool = True) -> dt.date | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(self.line(key), f"{key} must be a date like 2026-11-24, found {value!r}")
+            return None
+
+    def money(self, key: str, required: bool = True) -> Decimal | None:
+        """A positive amount, read as Decimal (quoted "49.90" or a bare 49.90)."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            self.fail(self.line(key), f"{key} must be a number, found {value!r}")
+            return None
+        try:
+            amount = Decimal(str(value).strip())
+        except ArithmeticError:
+            self.fail(self.line(key), f"{key} must be a number, found {value!r}")
+            return None
+        if not amount.is_finite() or amount <= 0:
+            self.fail(self.line(key), f"{key} must be greater than 0")
+            return None
+        return amount
+
+    def text_list(self, key: str, required: bool = False) -> tuple[str, ...]:
+        value = self._get(key, required)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail(self.line(key), f"{key} must be a list, found {_kind(value)}")
+            return ()
+        lines = value.item_lines if isinstance(value, LineList) else [self.line(key)] * len(value)
+        items: list[str] = []
+        for item, line in zip(value, lines, strict=True):
+            if isinstance(item, bool) or not isinstance(item, str | int | Decimal):
+                self.fail(line, f"each entry of {key} must be text, found {_kind(item)}")
+            elif str(item).strip() in items:
+                self.fail(line, f"{key} lists {str(item).strip()!r} twice")
+            elif str(item).strip():
+                items.append(str(item).strip())
+        return tuple(items)
+
+    def mapping_field(self, key: str) -> LineMap | None:
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if not isinstance(value, LineMap):
+            self.fail(self.line(key), f"{key} must be a mapping, found {_kind(value)}")
+            return None
+        return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | Decimal):
+        return f"the number {value}"
+    if isinstance(value, dt.date):
+        return f"the date {value}"
+    return f"{value!r}"

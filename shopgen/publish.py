@@ -1,0 +1,359 @@
+"""`shopgen publish`: upload the build to S3 in a safe order and invalidate what changed.
+
+The plan comes from `shopgen.publish_plan.plan_publish` (pure); this module gathers its inputs
+(the build folder, the bucket's state) and executes it with boto3: assets in parallel, then
+the pages one by one with `index.html` last, then deletes, then one CloudFront invalidation.
+If an upload fails, the previous page stays live and every file it references is still there
+(nothing is deleted before the new page is up); running the command again completes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import click
+import yaml
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+from shopgen.errors import PublishError
+from shopgen.publish_plan import (
+    LocalFile,
+    PublishPlan,
+    RemoteObject,
+    describe_plan,
+    headers_for,
+    normalise_prefix,
+    plan_publish,
+)
+from shopgen.publish_state import MANIFEST_NAME, read_bucket_state, write_manifest
+
+Echo = Callable[[str], None]
+UPLOAD_WORKERS = 16
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """Where to publish: shop.yaml's `publish` block overridden by command-line options."""
+
+    bucket: str
+    region: str | None = None
+    distribution_id: str | None = None
+    prefix: str = ""
+    endpoint_url: str | None = None
+    profile: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What a publish did (or, with dry_run, would do)."""
+
+    plan: PublishPlan
+    uploaded: int
+    deleted: int
+    bytes_sent: int
+    requests: int
+    invalidation_id: str | None
+
+
+def load_settings(site: Path, **overrides: str | None) -> PublishSettings:
+    """Read `<site>/shop.yaml`'s `publish:` block; non-None overrides win."""
+    config: dict[str, Any] = {}
+    shop_yaml = site / "shop.yaml"
+    if shop_yaml.is_file():
+        loaded = yaml.safe_load(shop_yaml.read_text(encoding="utf-8")) or {}
+        block = loaded.get("publish") if isinstance(loaded, dict) else None
+        config = dict(block) if isinstance(block, dict) else {}
+    merged = {k: v for k, v in config.items() if v not in (None, "")}
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    if not merged.get("bucket"):
+        raise PublishError(
+            f"no bucket to publish to: set publish.bucket in {shop_yaml} or pass --bucket"
+        )
+    return PublishSettings(
+        bucket=str(merged["bucket"]),
+        region=merged.get("region"),
+        distribution_id=merged.get("distribution_id"),
+        prefix=normalise_prefix(merged.get("prefix")),
+        endpoint_url=merged.get("endpoint_url"),
+        profile=merged.get("profile"),
+    )
+
+
+def scan_build(build_dir: Path, prefix: str = "") -> list[LocalFile]:
+    """Every file of the build with its hash and the headers it will be stored with."""
+    if not build_dir.is_dir():
+        raise PublishError(f"{build_dir} does not exist: run `shopgen build` first")
+    files = []
+    for path in sorted(p for p in build_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(build_dir).as_posix()
+        if relative == MANIFEST_NAME:
+            continue
+        data = path.read_bytes()
+        content_type, cache_control, encoding = headers_for(relative, len(data))
+        files.append(LocalFile(
+            key=prefix + relative,
+            path=relative,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            content_type=content_type,
+            cache_control=cache_control,
+            content_encoding=encoding,
+            hashed=cache_control.endswith("immutable"),
+        ))
+    if not any(f.path == "index.html" for f in files):
+        raise PublishError(f"{build_dir} has no index.html: run `shopgen build` first")
+    return files
+
+
+class _RequestCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, **_kwargs: Any) -> None:
+        with self._lock:
+            self.count += 1
+
+
+def make_clients(settings: PublishSettings, *, max_attempts: int = 6) -> tuple[Any, Any, Any]:
+    """(s3, cloudfront, request counter): retries with backoff on throttling and 5xx."""
+    session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+    if session.get_credentials() is None:
+        raise NoCredentialsError()
+    config = Config(
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        max_pool_connections=UPLOAD_WORKERS * 2,
+        connect_timeout=10,
+        read_timeout=60,
+        s3={"addressing_style": "path"} if settings.endpoint_url else None,
+    )
+    s3 = session.client("s3", endpoint_url=settings.endpoint_url, config=config)
+    cloudfront = session.client(
+        "cloudfront", endpoint_url=settings.endpoint_url, config=config, region_name="us-east-1"
+    )
+    counter = _RequestCounter()
+    for client in (s3, cloudfront):
+        client.meta.events.register("before-send", counter)
+    return s3, cloudfront, counter
+
+
+def publish_site(
+    settings: PublishSettings,
+    build_dir: Path,
+    *,
+    echo: Echo,
+    dry_run: bool = False,
+    delete: bool = False,
+    max_deletes: int = 256,
+    wait_for_invalidation: bool = False,
+    now: dt.datetime | None = None,
+    max_attempts: int = 6,
+    show_progress: bool = False,
+) -> PublishReport:
+    """Plan and (unless dry_run) execute a publish. Raises PublishError for user errors."""
+    local = scan_build(build_dir, settings.prefix)
+    s3, cloudfront, counter = make_clients(settings, max_attempts=max_attempts)
+    bucket = settings.bucket
+    state = read_bucket_state(s3, bucket, settings.prefix)
+    plan = plan_publish(local, state.objects, state.retired, prefix=settings.prefix,
+                        delete=delete, now=now or dt.datetime.now(dt.UTC))
+    if dry_run:
+        echo(f"Dry run: nothing is changed in s3://{bucket}/{settings.prefix}")
+        for line in describe_plan(plan):
+            echo(line)
+        return PublishReport(plan, 0, 0, 0, counter.count, None)
+    if max_deletes != -1 and len(plan.deletes) > max_deletes:
+        raise PublishError(
+            f"refusing to delete {len(plan.deletes)} objects (more than --max-deletes "
+            f"{max_deletes}); nothing was changed. Check the bucket and prefix, or pass "
+            "--max-deletes -1 to lift the limit."
+        )
+    if plan.invalidation_paths and settings.distribution_id:
+        cloudfront.get_distribution(Id=settings.distribution_id)  # fail before any upload
+
+    echo(f"Publishing to s3://{bucket}/{settings.prefix}: {len(plan.uploads)} to upload, "
+         f"{len(plan.skips)} unchanged, {len(plan.deletes)} to delete")
+    sent = _upload_all(s3, bucket, build_dir, plan, state, show_progress=show_progress)
+    if plan.deletes:
+        _delete_all(s3, bucket, plan.deletes)
+        for key in plan.deletes:
+            state.objects.pop(key, None)
+            state.etags.pop(key, None)
+    if plan.changed or state.stale or dict(plan.retired) != state.retired:
+        state.retired = dict(plan.retired)
+        write_manifest(s3, bucket, settings.prefix, state)
+
+    invalidation_id = None
+    if plan.invalidation_paths and settings.distribution_id:
+        invalidation_id = _invalidate(cloudfront, settings.distribution_id,
+                                      plan.invalidation_paths, echo, wait_for_invalidation)
+    elif plan.invalidation_paths:
+        echo("No publish.distribution_id set: CloudFront was not invalidated "
+             "(pages may be stale for up to a minute).")
+    echo(f"Uploaded {len(plan.uploads)} files ({sent} bytes), deleted {len(plan.deletes)}, "
+         f"{len(plan.skips)} unchanged.")
+    return PublishReport(plan, len(plan.uploads), len(plan.deletes), sent, counter.count,
+                         invalidation_id)
+
+
+def _upload_all(s3: Any, bucket: str, build_dir: Path, plan: PublishPlan, state: Any,
+                *, show_progress: bool) -> int:
+    """Assets in parallel; once every one is up, the pages in order (index.html last)."""
+    assets = [f for f in plan.uploads if f.hashed]
+    pages = [f for f in plan.uploads if not f.hashed]
+    sent = 0
+
+    def record(item: LocalFile, etag: str, size: int) -> None:
+        state.objects[item.key] = RemoteObject(item.key, size, item.sha256, item.content_type,
+                                               item.cache_control, item.content_encoding)
+        state.etags[item.key] = etag
+
+    with _progress(show_progress, len(plan.uploads)) as bar:
+        with ThreadPoolExecutor(max_workers=UPLOAD_WORKERS) as pool:
+            futures = {pool.submit(_put, s3, bucket, build_dir, f): f for f in assets}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    if future.exception() is not None:
+                        for other in pending:
+                            other.cancel()
+                        raise _upload_failed(futures[future], future.exception())
+                    etag, size = future.result()
+                    record(futures[future], etag, size)
+                    sent += size
+                    bar.update(1)
+        for page in pages:
+            try:
+                etag, size = _put(s3, bucket, build_dir, page)
+            except (ClientError, BotoCoreError, OSError) as error:
+                raise _upload_failed(page, error) from error
+            record(page, etag, size)
+            sent += size
+            bar.update(1)
+    return sent
+
+
+def _put(s3: Any, bucket: str, build_dir: Path, item: LocalFile) -> tuple[str, int]:
+    data = (build_dir / item.path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != item.sha256:
+        raise PublishError(f"{item.path} changed while publishing; build again and retry")
+    extra = {}
+    if item.content_encoding == "gzip":
+        data = gzip.compress(data, compresslevel=9, mtime=0)
+        extra["ContentEncoding"] = "gzip"
+    response = s3.put_object(
+        Bucket=bucket, Key=item.key, Body=data, ContentType=item.content_type,
+        CacheControl=item.cache_control, Metadata={"sha256": item.sha256}, **extra,
+    )
+    return response["ETag"].strip('"'), len(data)
+
+
+def _upload_failed(item: LocalFile, error: BaseException | None) -> PublishError:
+    if isinstance(error, PublishError):
+        return error
+    return PublishError(
+        f"uploading {item.key} failed: {error}. The previous page is still live and "
+        "complete; run `shopgen publish` again to finish."
+    )
+
+
+def _delete_all(s3: Any, bucket: str, keys: Iterable[str]) -> None:
+    keys = list(keys)
+    for start in range(0, len(keys), 1000):
+        batch = [{"Key": key} for key in keys[start:start + 1000]]
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+        if response.get("Errors"):
+            first = response["Errors"][0]
+            raise PublishError(f"could not delete {first['Key']}: {first.get('Message')}")
+
+
+def _invalidate(cloudfront: Any, distribution_id: str, paths: tuple[str, ...], echo: Echo,
+                wait_for_it: bool) -> str:
+    reference = hashlib.sha256("\n".join(paths).encode()).hexdigest()[:16]
+    response = cloudfront.create_invalidation(
+        DistributionId=distribution_id,
+        InvalidationBatch={
+            "Paths": {"Quantity": len(paths), "Items": list(paths)},
+            "CallerReference": f"shopgen-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{reference}",
+        },
+    )
+    invalidation_id = response["Invalidation"]["Id"]
+    echo(f"CloudFront invalidation {invalidation_id}: {', '.join(paths)}")
+    if wait_for_it:
+        echo("Waiting for the invalidation to finish…")
+        cloudfront.get_waiter("invalidation_completed").wait(
+            DistributionId=distribution_id, Id=invalidation_id,
+            WaiterConfig={"Delay": 5, "MaxAttempts": 180},
+        )
+        echo("Invalidation complete.")
+    return invalidation_id
+
+
+class _NoProgress:
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def update(self, _n: int) -> None:
+        return None
+
+
+def _progress(show: bool, length: int) -> Any:
+    if show and length:
+        return click.progressbar(length=length, label="Uploading")
+    return _NoProgress()
+
+
+def publish_command(site: Path, build_dir: Path, *, echo: Echo, dry_run: bool, delete: bool,
+                    max_deletes: int, wait: bool, profile: str | None, bucket: str | None,
+                    region: str | None, distribution_id: str | None, prefix: str | None,
+                    endpoint_url: str | None) -> PublishReport:
+    """The `shopgen publish` command: AWS errors become readable `PublishError`s."""
+    settings = load_settings(site, bucket=bucket, region=region, distribution_id=distribution_id,
+                             prefix=prefix, endpoint_url=endpoint_url, profile=profile)
+    try:
+        return publish_site(settings, build_dir, echo=echo, dry_run=dry_run, delete=delete,
+                            max_deletes=max_deletes, wait_for_invalidation=wait,
+                            show_progress=True)
+    except (NoCredentialsError, PartialCredentialsError) as error:
+        raise PublishError(
+            "no AWS credentials found: pass --profile, set AWS_PROFILE, or set "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        ) from error
+    except ProfileNotFound as error:
+        raise PublishError(f"AWS profile {settings.profile!r} not found") from error
+    except ClientError as error:
+        raise PublishError(_client_error_message(error, settings)) from error
+    except BotoCoreError as error:
+        raise PublishError(f"AWS request failed: {error}") from error
+
+
+def _client_error_message(error: ClientError, settings: PublishSettings) -> str:
+    code = error.response.get("Error", {}).get("Code", "")
+    if code in ("NoSuchBucket", "404") or "NoSuchBucket" in str(error):
+        return f"bucket {settings.bucket!r} does not exist (check publish.bucket and --region)"
+    if code == "NoSuchDistribution":
+        return (f"CloudFront distribution {settings.distribution_id!r} does not exist "
+                "(check publish.distribution_id)")
+    if code in ("AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
+        return f"access denied by AWS ({code}): check the credentials' permissions: {error}"
+    return f"AWS request failed: {error}"

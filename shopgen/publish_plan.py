@@ -1,0 +1,267 @@
+"""What `shopgen publish` will do: a pure function from local files and the bucket's state.
+
+Nothing here touches the network or the file system, so the plan is tested without either.
+Execution (`shopgen.publish`) follows the plan in its order: every asset first, then the
+pages (404.html, sitemap.xml, robots.txt, `index.html` last), then the deletes, then one
+CloudFront invalidation.
+
+Grace period for superseded assets: a content-hashed object that the current build no longer
+contains is recorded in the bucket's publish manifest with the time a publish first found it
+unreferenced ("retired at"). `--delete` removes it only once it has been retired for longer
+than `GRACE_PERIOD` (7 days), so a visitor whose browser still holds the previous page (or a
+cached copy of it) keeps getting its images, scripts and search index. Pages and other unhashed
+files are deleted at once, after the new `index.html` is up. Objects shopgen did not upload
+(no `sha256` metadata) are never deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+GRACE_PERIOD = dt.timedelta(days=7)
+# CloudFront compresses on the fly only up to 10,000,000 bytes; bigger text is pre-compressed.
+COMPRESS_OVER = 10_000_000
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=60, must-revalidate"
+# Past this many changed pages a single wildcard path is cheaper than listing them.
+MAX_INVALIDATION_PATHS = 500
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".map": "application/json",
+    ".pdf": "application/pdf",
+    ".wasm": "application/wasm",
+}
+_COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/manifest+json",
+                 "image/svg+xml", "application/wasm")
+# A hash part: 8+ letters/digits after '-' or '.', right before the extension.
+_HASHED = re.compile(r"[-.][A-Za-z0-9]{8,}\.[A-Za-z0-9]+$")
+_PAGE_ORDER = {"404.html": 1, "sitemap.xml": 2, "robots.txt": 3, "index.html": 4}
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """One file of the build, as it will be stored (`key` includes the bucket prefix)."""
+
+    key: str
+    path: str  # relative to the build folder, '/'-separated
+    size: int
+    sha256: str
+    content_type: str
+    cache_control: str
+    content_encoding: str | None
+    hashed: bool
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    """What the bucket holds under a key; `sha256` is None for objects shopgen did not upload."""
+
+    key: str
+    size: int
+    sha256: str | None
+    content_type: str | None = None
+    cache_control: str | None = None
+    content_encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """Uploads in execution order, what is skipped, deleted or kept, and what to invalidate."""
+
+    uploads: tuple[LocalFile, ...]
+    skips: tuple[LocalFile, ...]
+    deletes: tuple[str, ...]
+    kept: Mapping[str, dt.datetime] = field(default_factory=dict)  # key → deletable after
+    foreign: tuple[str, ...] = ()  # unreferenced objects shopgen did not upload: left alone
+    retired: Mapping[str, dt.datetime] = field(default_factory=dict)  # state to store
+    invalidation_paths: tuple[str, ...] = ()
+
+    @property
+    def upload_bytes(self) -> int:
+        """Bytes the uploads read from disk (before any compression)."""
+        return sum(f.size for f in self.uploads)
+
+    @property
+    def changed(self) -> bool:
+        """Whether executing the plan changes the bucket."""
+        return bool(self.uploads or self.deletes)
+
+
+def is_hashed(path: str) -> bool:
+    """Whether a file name carries a content hash (`app-SZBKI7N5.js`, `nw-1-320-9f8e7d6c.webp`)."""
+    return bool(_HASHED.search(PurePosixPath(path).name))
+
+
+def content_type_for(path: str) -> str:
+    """The Content-Type to store; never application/octet-stream for a known web file."""
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(path, strict=False)
+    if guessed is None:
+        return "application/octet-stream"
+    if guessed.startswith("text/"):
+        return f"{guessed}; charset=utf-8"
+    return guessed
+
+
+def headers_for(path: str, size: int) -> tuple[str, str, str | None]:
+    """(Content-Type, Cache-Control, Content-Encoding or None) for a build file."""
+    content_type = content_type_for(path)
+    cache_control = IMMUTABLE if is_hashed(path) else SHORT
+    compress = size > COMPRESS_OVER and content_type.startswith(_COMPRESSIBLE)
+    return content_type, cache_control, "gzip" if compress else None
+
+
+def normalise_prefix(prefix: str | None) -> str:
+    """'' or 'some/folder/' (no leading slash, one trailing slash)."""
+    cleaned = (prefix or "").strip("/")
+    return f"{cleaned}/" if cleaned else ""
+
+
+def _upload_order(item: LocalFile) -> tuple[int, int, str]:
+    """Assets first; then unhashed non-HTML files; HTML pages; 404, sitemap, robots; index."""
+    if item.hashed:
+        return (0, 0, item.path)
+    if item.path == "index.html":
+        return (3, 9, item.path)
+    rank = _PAGE_ORDER.get(item.path, 0)
+    if rank:
+        return (2, rank, item.path)
+    is_html = item.content_type.startswith("text/html")
+    # Nested index pages after other HTML so a section's landing page goes up last in it.
+    return (1, 1 + is_html + (item.path.endswith("/index.html")), item.path)
+
+
+def page_paths(path: str) -> list[str]:
+    """CloudFront paths that serve a page: `index.html` is also served as `/` (and a folder)."""
+    url = "/" + quote(path, safe="/~-._")
+    if path == "index.html":
+        return ["/", url]
+    if path.endswith("/index.html"):
+        return [url[: -len("index.html")], url]
+    return [url]
+
+
+def _same(local: LocalFile, remote: RemoteObject) -> bool:
+    return (
+        remote.sha256 == local.sha256
+        and remote.content_type == local.content_type
+        and remote.cache_control == local.cache_control
+        and (remote.content_encoding or None) == local.content_encoding
+    )
+
+
+def plan_publish(
+    local: Sequence[LocalFile],
+    remote: Mapping[str, RemoteObject],
+    retired: Mapping[str, dt.datetime],
+    *,
+    prefix: str,
+    delete: bool,
+    now: dt.datetime,
+    grace: dt.timedelta = GRACE_PERIOD,
+) -> PublishPlan:
+    """Compare the build with the bucket by content hash and headers.
+
+    `remote` maps every key under the prefix (the manifest excluded) to what it holds;
+    `retired` is when each unreferenced object was first seen unreferenced. Returns the plan;
+    its `retired` is the state to store after executing it.
+    """
+    local_keys = {f.key for f in local}
+    uploads = sorted((f for f in local if f.key not in remote or not _same(f, remote[f.key])),
+                     key=_upload_order)
+    skips = tuple(f for f in local if f.key in remote and _same(f, remote[f.key]))
+
+    deletes: list[str] = []
+    kept: dict[str, dt.datetime] = {}
+    foreign: list[str] = []
+    new_retired: dict[str, dt.datetime] = {}
+    for key in sorted(set(remote) - local_keys):
+        if remote[key].sha256 is None:
+            foreign.append(key)
+            continue
+        since = retired.get(key, now)
+        relative = key[len(prefix):]
+        if is_hashed(relative) and now - since <= grace:
+            new_retired[key] = since
+            if delete:
+                kept[key] = since + grace
+        elif delete:
+            deletes.append(key)
+        else:
+            new_retired[key] = since
+
+    changed_pages = [f.path for f in uploads if not f.hashed]
+    changed_pages += [k[len(prefix):] for k in deletes if not is_hashed(k[len(prefix):])]
+    paths: list[str] = []
+    for page in changed_pages:
+        paths.extend(p for p in page_paths(page) if p not in paths)
+    if len(paths) > MAX_INVALIDATION_PATHS:
+        paths = ["/*"]
+    return PublishPlan(
+        uploads=tuple(uploads),
+        skips=skips,
+        deletes=tuple(deletes),
+        kept=kept,
+        foreign=tuple(foreign),
+        retired=new_retired,
+        invalidation_paths=tuple(paths),
+    )
+
+
+def describe_plan(plan: PublishPlan, *, limit: int = 20) -> list[str]:
+    """Human-readable lines for `--dry-run` (at most `limit` names per section)."""
+
+    def section(title: str, names: Sequence[str]) -> list[str]:
+        lines = [f"{title}: {len(names)}"]
+        lines += [f"  {name}" for name in names[:limit]]
+        if len(names) > limit:
+            lines.append(f"  … and {len(names) - limit} more")
+        return lines
+
+    lines = section(f"Upload ({_size(plan.upload_bytes)})", [f.key for f in plan.uploads])
+    lines.append(f"Unchanged (skipped): {len(plan.skips)}")
+    lines += section("Delete", list(plan.deletes))
+    if plan.kept:
+        lines += section(
+            "Kept for the grace period",
+            [f"{k} (until {t:%Y-%m-%d %H:%M} UTC)" for k, t in sorted(plan.kept.items())],
+        )
+    if plan.foreign:
+        lines += section("Not uploaded by shopgen (left alone)", list(plan.foreign))
+    lines += section("Invalidate", list(plan.invalidation_paths))
+    return lines
+
+
+def _size(count: int) -> str:
+    if count < 1000:
+        return f"{count} bytes"
+    if count < 1_000_000:
+        return f"{count / 1000:.1f} KB"
+    return f"{count / 1_000_000:.1f} MB"

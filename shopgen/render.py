@@ -1,0 +1,206 @@
+"""Render the page (Jinja2, autoescaped): index.html, 404.html, sitemap.xml and robots.txt."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import traceback
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import babel
+import babel.numbers
+import jinja2
+
+from shopgen.browser_data import Facet
+from shopgen.catalog import Catalog, Product
+from shopgen.errors import ShopgenError
+from shopgen.images import ImageSet
+
+SORT_OPTIONS = [("relevance", "Relevance"), ("price-asc", "Price: low to high"),
+                ("price-desc", "Price: high to low"), ("name", "Name: A–Z"),
+                ("newest", "Newest")]
+CARD_WIDTH = 640
+
+
+@dataclass(frozen=True)
+class ShopView:
+    name: str
+    currency: str
+    locale: str
+    phone: str
+    phone_href: str
+    hours: str
+    base_url: str
+    tracker_endpoint: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ImageView:
+    src: str
+    srcset_webp: str
+    srcset_jpeg: str
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass(frozen=True)
+class ProductView:
+    sku: str
+    anchor: str
+    position: int
+    name: str
+    brand_id: str
+    brand_name: str
+    category_id: str
+    category_path: list[str]
+    description: str
+    colours: list[str]
+    sizes: list[str]
+    in_stock: bool
+    added: str
+    price_text: str
+    was_text: str | None
+    image: ImageView | None
+    images: list[ImageView]
+
+
+@dataclass(frozen=True)
+class Assets:
+    css: str
+    js: str
+    data: str
+    index: str
+
+
+class MoneyFormat:
+    """Formats amounts in the shop's currency and locale (CLDR, as the browser's Intl does)."""
+
+    def __init__(self, currency: str, locale: str):
+        self.currency = currency
+        self.locale = babel.Locale.parse(locale, sep="-" if "-" in locale else "_")
+
+    def __call__(self, amount: Decimal) -> str:
+        return babel.numbers.format_currency(amount, self.currency, locale=self.locale)
+
+
+def shop_view(catalog: Catalog) -> ShopView:
+    shop = catalog.shop
+    digits = re.sub(r"[^0-9+]", "", shop.phone)
+    description = (f"{shop.name}: {len(catalog.products)} products. Find yours, then call "
+                   f"{shop.phone} to order.")
+    return ShopView(shop.name, shop.currency, shop.locale, shop.phone, f"tel:{digits}",
+                    shop.hours, shop.base_url, shop.tracker_endpoint, description)
+
+
+def image_view(image_set: ImageSet, alt: str) -> ImageView:
+    card = image_set.closest(CARD_WIDTH)
+    return ImageView(
+        src=f"images/{card.jpeg}",
+        srcset_webp=", ".join(f"images/{v.webp} {v.width}w" for v in image_set.variants),
+        srcset_jpeg=", ".join(f"images/{v.jpeg} {v.width}w" for v in image_set.variants),
+        width=card.width, height=card.height, alt=alt)
+
+
+def anchor_for(sku: str) -> str:
+    """The HTML id of a product (letters, digits and dashes only)."""
+    return "p-" + re.sub(r"[^a-z0-9]+", "-", sku.lower()).strip("-")
+
+
+def product_view(catalog: Catalog, product: Product, position: int,
+                 images: dict[str, ImageSet], money: MoneyFormat) -> ProductView:
+    views = [image_view(images[name], product.name if i == 0 else f"{product.name}, view {i + 1}")
+             for i, name in enumerate(product.images)]
+    compare_at = product.price.compare_at
+    return ProductView(
+        sku=product.sku, anchor=anchor_for(product.sku), position=position, name=product.name,
+        brand_id=product.brand, brand_name=catalog.brand[product.brand].name,
+        category_id=product.category,
+        category_path=[c.name for c in catalog.category_path(product.category)],
+        description=product.description, colours=list(product.colours),
+        sizes=list(product.sizes), in_stock=product.in_stock, added=product.added.isoformat(),
+        price_text=money(product.price.amount),
+        was_text=money(compare_at) if compare_at is not None else None,
+        image=views[0] if views else None, images=views)
+
+
+def json_ld(catalog: Catalog, views: list[ProductView]) -> str:
+    """schema.org ItemList of Products, safe to place inside a <script> element."""
+    shop = catalog.shop
+    items = []
+    for position, (product, view) in enumerate(zip(catalog.products, views, strict=True), 1):
+        item = {
+            "@type": "Product", "name": product.name, "sku": product.sku,
+            "brand": {"@type": "Brand", "name": view.brand_name},
+            "url": f"{shop.base_url}?product={product.sku}",
+            "offers": {"@type": "Offer", "price": str(product.price.amount),
+                       "priceCurrency": shop.currency,
+                       "availability": "https://schema.org/" + (
+                           "InStock" if product.in_stock else "OutOfStock")},
+        }
+        if view.image:
+            item["image"] = shop.base_url + view.image.src
+        items.append({"@type": "ListItem", "position": position, "item": item})
+    data = {"@context": "https://schema.org", "@type": "ItemList", "name": shop.name,
+            "numberOfItems": len(items), "itemListElement": items}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # "</script>" or "<!--" in catalog text must not end or change the script element.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def make_environment(theme: Path) -> jinja2.Environment:
+    """Jinja2 over the theme folder: autoescape on, undefined names are errors."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_template(env: jinja2.Environment, name: str, **context: object) -> str:
+    """Render one template; a template error names the template file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as error:
+        raise ShopgenError(f"{error.filename or name}:{error.lineno}: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise ShopgenError(f"theme template {error.name!r} is missing") from None
+    except Exception as error:  # runtime errors inside the template: find its line
+        frames = [f for f in traceback.extract_tb(error.__traceback__)
+                  if f.filename.endswith((".j2", ".html"))]
+        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else name
+        raise ShopgenError(f"{where}: {type(error).__name__}: {error}") from None
+
+
+def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Facet],
+                assets: Assets, theme: Path) -> dict[str, bytes]:
+    """Every page of the site, by output path."""
+    env = make_environment(theme)
+    money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
+    views = [product_view(catalog, p, i, images, money) for i, p in enumerate(catalog.products)]
+    prices = [p.price.amount for p in catalog.products]
+    shop = shop_view(catalog)
+    page = render_template(
+        env, "page.html.j2", shop=shop, products=views, facets=facets,
+        price_min=math.floor(min(prices)), price_max=math.ceil(max(prices)),
+        sort_options=SORT_OPTIONS, assets=assets, json_ld=json_ld(catalog, views),
+        canonical_url=shop.base_url)
+    not_found = render_template(env, "404.html.j2", shop=shop, assets=assets)
+    return {
+        "index.html": page.encode("utf-8"),
+        "404.html": not_found.encode("utf-8"),
+        "sitemap.xml": sitemap(catalog).encode("utf-8"),
+        "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {shop.base_url}sitemap.xml\n".encode(),
+    }
+
+
+def sitemap(catalog: Catalog) -> str:
+    """One URL (the page), last modified when the newest product was added."""
+    newest = max(p.added for p in catalog.products).isoformat()
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"  <url><loc>{xml_escape(catalog.shop.base_url)}</loc>"
+            f"<lastmod>{newest}</lastmod></url>\n</urlset>\n")

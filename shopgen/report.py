@@ -1,0 +1,277 @@
+"""`shopgen report`: what customers searched, did not find, viewed, filtered, sorted and called
+about, read from the tracker's database (queries: `tracker.report_queries`).
+
+Formats: ``table`` (terminal), ``csv``, ``json``, ``html`` (`shopgen.report_format`,
+`shopgen.report_html`). All of them render the one JSON document below, whose keys are stable
+(version 1); rates are fractions between 0 and 1 (null when their denominator is 0), dates are
+ISO ``YYYY-MM-DD`` (UTC days), times ISO 8601 in UTC.
+
+JSON document:
+
+- ``version`` (1), ``since``, ``until`` (the inclusive UTC days covered), ``include_bots``,
+  ``generated_at``, ``empty`` (true when nothing was recorded in the window) and ``message``
+  (``"No activity recorded between … and …"`` when empty, else null).
+- ``totals``: ``events``, ``visits`` (page loads), ``visitors`` (sum of the daily visitors: the
+  visitor hash rotates daily, so someone coming back on another day counts again),
+  ``pageviews``, ``searches``, ``views``, ``calls``.
+- ``days``: one entry per day of the window, oldest first, zero-filled:
+  ``date``, ``visitors``, ``visits``, ``pageviews``.
+- ``top_searches`` (25 most frequent terms; a term is the query trimmed and lower-cased):
+  ``query``, ``searches``, ``visitors``, ``average_results``.
+- ``no_result_searches`` (50 most frequent terms that found nothing): ``query``, ``searches``,
+  ``visitors``, ``last_searched``.
+- ``top_products`` (25 most viewed): ``sku``, ``name``, ``brand`` (display name), ``views``,
+  ``visitors`` (who viewed it), ``calls``, ``view_to_call_rate`` (calls / views).
+- ``filters`` (every facet value switched on; switching off is not a use): ``facet``,
+  ``value``, ``uses``, ``visitors``.
+- ``sorts``: ``sort``, ``uses``, ``visitors``.
+- ``calls_by_product`` (25 most called): ``sku``, ``name``, ``brand``, ``calls``, ``visitors``.
+- ``calls_by_brand`` (all): ``brand`` (id, or ``"(unknown)"`` for SKUs not in the catalog),
+  ``name``, ``calls``, ``visitors``, ``products``.
+- ``funnel`` (per visit): ``visits``, ``searched`` (visits with a search), ``viewed`` (of those,
+  visits that viewed a product), ``called`` (of those, visits that clicked Call),
+  ``search_rate`` (searched / visits), ``view_rate`` (viewed / searched), ``call_rate``
+  (called / viewed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from shopgen.errors import ShopgenError
+from shopgen.report_catalog import ReportCatalog, load_report_catalog
+from tracker.report_queries import (
+    UNKNOWN_BRAND,
+    Limits,
+    ReportData,
+    Window,
+    collect_report,
+    query_no_result_searches,
+)
+
+DEFAULT_DAYS = 30
+JSON_VERSION = 1
+UPGRADE_HINT = "run `shopgen db upgrade`"
+
+
+def resolve_window(
+    since: dt.date | None, until: dt.date | None, today: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """The report's days: by default the last 30 days up to today (UTC), both inclusive."""
+    until = until or today or dt.datetime.now(dt.UTC).date()
+    since = since or until - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if since > until:
+        raise ShopgenError(f"--since {since} is after --until {until}")
+    return since, until
+
+
+def empty_message(since: dt.date, until: dt.date) -> str:
+    """The plain sentence shown when the window holds no activity."""
+    return f"No activity recorded between {since} and {until}."
+
+
+def _sqlite_unicode_lower(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's lower() only folds ASCII; PostgreSQL folds every letter. Same terms on both.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def open_report_engine(url: str) -> Engine:
+    """An engine on the tracker's database, refusing to create an empty SQLite file."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ShopgenError("TRACKER_DATABASE_URL is not a valid SQLAlchemy URL") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = parsed.database or ""
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(
+            path
+        ).is_file():
+            raise ShopgenError(f"there is no tracker database at {path}: {UPGRADE_HINT}")
+    connect_args = {"connect_timeout": 10} if backend == "postgresql" else {}
+    try:
+        engine = create_engine(parsed, connect_args=connect_args)
+    except (NoSuchModuleError, ModuleNotFoundError) as error:
+        raise ShopgenError(f"no database driver for {parsed.drivername} ({error})") from None
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_unicode_lower)
+    return engine
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "the database"
+
+
+def _with_connection(url: str, work: Callable[[Connection], Any]) -> Any:
+    engine = open_report_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # One consistent snapshot for every section.
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            if not inspect(conn).has_table("events"):
+                raise ShopgenError(
+                    f"the tracker database {_safe_url(url)} has no events table: {UPGRADE_HINT}"
+                )
+            with conn.begin():
+                return work(conn)
+    except DBAPIError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0:1]
+        raise ShopgenError(
+            f"cannot read the tracker database {_safe_url(url)} ({' '.join(reason)}); "
+            f"is it running? If its schema is missing, {UPGRADE_HINT}"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def report_document(
+    data: ReportData, catalog: ReportCatalog, generated_at: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The report as the JSON document described in this module's docstring."""
+    window = data.window
+    generated_at = generated_at or dt.datetime.now(dt.UTC)
+
+    def product(sku: str) -> dict[str, Any]:
+        info = catalog.products.get(sku)
+        brand = catalog.brand_name(info.brand) if info and info.brand else UNKNOWN_BRAND
+        return {"sku": sku, "name": info.name if info else None, "brand": brand}
+
+    funnel = data.funnel
+    empty = data.is_empty
+    return {
+        "version": JSON_VERSION,
+        "since": window.since.isoformat(),
+        "until": window.until.isoformat(),
+        "include_bots": window.include_bots,
+        "generated_at": generated_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "empty": empty,
+        "message": empty_message(window.since, window.until) if empty else None,
+        "totals": {
+            "events": sum(d.events for d in data.days),
+            "visits": funnel.visits,
+            "visitors": sum(d.visitors for d in data.days),
+            "pageviews": sum(d.pageviews for d in data.days),
+            "searches": data.search_count,
+            "views": data.view_count,
+            "calls": data.call_count,
+        },
+        "days": [
+            {"date": d.day.isoformat(), "visitors": d.visitors, "visits": d.visits,
+             "pageviews": d.pageviews}
+            for d in data.days
+        ],
+        "top_searches": [
+            {"query": r.term, "searches": r.searches, "visitors": r.visitors,
+             "average_results": r.average_results}
+            for r in data.top_searches
+        ],
+        "no_result_searches": [
+            {"query": r.term, "searches": r.searches, "visitors": r.visitors,
+             "last_searched": r.last_searched.isoformat(timespec="seconds")}
+            for r in data.no_result_searches
+        ],
+        "top_products": [
+            {**product(r.sku), "views": r.views, "visitors": r.visitors, "calls": r.calls,
+             "view_to_call_rate": _rate(r.calls, r.views)}
+            for r in data.top_products
+        ],
+        "filters": [
+            {"facet": r.facet, "value": r.value, "uses": r.uses, "visitors": r.visitors}
+            for r in data.filters
+        ],
+        "sorts": [{"sort": r.sort, "uses": r.uses, "visitors": r.visitors} for r in data.sorts],
+        "calls_by_product": [
+            {**product(r.sku), "calls": r.calls, "visitors": r.visitors}
+            for r in data.calls_by_product
+        ],
+        "calls_by_brand": [
+            {"brand": r.brand,
+             "name": UNKNOWN_BRAND if r.brand == UNKNOWN_BRAND else catalog.brand_name(r.brand),
+             "calls": r.calls, "visitors": r.visitors, "products": r.products}
+            for r in data.calls_by_brand
+        ],
+        "funnel": {
+            "visits": funnel.visits,
+            "searched": funnel.searched,
+            "viewed": funnel.viewed,
+            "called": funnel.called,
+            "search_rate": _rate(funnel.searched, funnel.visits),
+            "view_rate": _rate(funnel.viewed, funnel.searched),
+            "call_rate": _rate(funnel.called, funnel.viewed),
+        },
+    }
+
+
+def build_report(
+    database: str,
+    window: Window,
+    catalog: ReportCatalog,
+    limits: Limits | None = None,
+) -> ReportData:
+    """Run every section of the report against the database at ``database``."""
+    return _with_connection(
+        database, lambda conn: collect_report(conn, window, catalog.brand_of(), limits)
+    )
+
+
+def _deliver(text: str, output: Path | None, echo: Callable[[str], Any], what: str) -> None:
+    if output is None:
+        echo(text.rstrip("\n"))
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise ShopgenError(f"cannot write {output}: {error.strerror or error}") from None
+    echo(f"Wrote {what} to {output}")
+
+
+def report_command(
+    site: Path,
+    *,
+    database: str,
+    echo: Callable[[str], Any],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    fmt: str = "table",
+    output: Path | None = None,
+    include_bots: bool = False,
+    suggest_synonyms: bool = False,
+) -> None:
+    """Print (or write to ``output``) the activity report, or the synonym suggestions."""
+    from shopgen.report_format import render_report
+    from shopgen.synonyms import render_suggestions
+
+    first, last = resolve_window(since, until)
+    window = Window(first, last, include_bots)
+    catalog = load_report_catalog(Path(site))
+    if suggest_synonyms:
+        no_result = _with_connection(
+            database, lambda conn: query_no_result_searches(conn, window, limit=1000)
+        )
+        text = render_suggestions(no_result, catalog, first, last)
+        _deliver(text, output, echo, "synonym suggestions")
+        return
+    document = report_document(build_report(database, window, catalog), catalog)
+    _deliver(render_report(document, fmt), output, echo, f"the {fmt} report")
+    if output is not None and document["empty"]:
+        echo(document["message"])

@@ -1,0 +1,95 @@
+"""The search index: lunr.py builds it, serialised so that lunr.js 2.3.9 `Index.load`s it.
+
+What the index holds, on purpose (the browser keeps the product data in its own file):
+- refs are product positions ("0", "1", …), not SKUs, so nothing is stored twice;
+- every field is tokenised here (lower-cased, accents folded, punctuation dropped), so the
+  stored pipeline is empty and the browser folds the query the same way (`fold_text`);
+- descriptions contribute their distinct words minus stop words: they are the bulk of any
+  index, and "the", "and", "for" in 10,000 descriptions only make it heavier;
+- shop.yaml's `search.synonyms` are expanded into the documents: a product whose text has
+  "backpack" also carries "rucksack".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+from lunr.builder import Builder
+from lunr.stop_word_filter import WORDS as STOP_WORDS
+
+from shopgen.catalog import Catalog
+
+FIELDS = (("name", 10), ("brand", 3), ("colours", 2), ("category", 2), ("sku", 5),
+          ("description", 1))
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def fold_text(text: str) -> str:
+    """Lower-case and drop accents ("Café" → "cafe"); the browser does the same to queries."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokenize(text: str) -> list[str]:
+    """Folded words of `text` (letters and digits; punctuation and symbols split words)."""
+    return WORD.findall(fold_text(text))
+
+
+def with_synonyms(tokens: list[str], synonyms: Mapping[str, Sequence[str]]) -> list[str]:
+    """The tokens plus each synonym of any token, once."""
+    extra = [s for t in dict.fromkeys(tokens) for s in synonyms.get(t, ())]
+    return tokens + [s for s in dict.fromkeys(extra) if s not in tokens]
+
+
+def index_documents(catalog: Catalog) -> list[dict[str, object]]:
+    """One lunr document (lists of tokens per field) for each product, in catalog order."""
+    synonyms = {fold_text(k): [t for w in v for t in tokenize(w)]
+                for k, v in catalog.shop.synonyms.items()}
+    documents = []
+    for position, product in enumerate(catalog.products):
+        brand = catalog.brand[product.brand].name
+        categories = " ".join(c.name for c in catalog.category_path(product.category))
+        words = [w for w in dict.fromkeys(tokenize(product.description)) if w not in STOP_WORDS]
+        fields = {
+            "name": tokenize(product.name),
+            "brand": tokenize(brand),
+            "colours": tokenize(" ".join(product.colours)),
+            "category": tokenize(categories),
+            "sku": [fold_text(product.sku), *tokenize(product.sku)],
+            "description": words,
+        }
+        document: dict[str, object] = {k: with_synonyms(v, synonyms) for k, v in fields.items()}
+        document["id"] = str(position)
+        documents.append(document)
+    return documents
+
+
+def build_search_index(catalog: Catalog) -> dict:
+    """The serialised lunr index (a dict in lunr's schema) over the catalog's products."""
+    builder = Builder()  # an empty pipeline: tokens arrive already folded and split
+    builder.ref("id")
+    for name, boost in FIELDS:
+        builder.field(name, boost=boost)
+    for document in index_documents(catalog):
+        builder.add(document)
+    return js_ordered(builder.build().serialize())
+
+
+def js_ordered(serialized: dict) -> dict:
+    """Order the inverted index as JavaScript compares strings (UTF-16 code units).
+
+    lunr.py sorts terms by code point; lunr.js inserts them into its TokenSet in the stored
+    order and throws "Out of order word insertion" when a term sorts lower in UTF-16 (astral
+    characters such as emoji against private-use ones: lunr.py issue 144).
+    """
+    inverted = sorted(serialized["invertedIndex"], key=lambda pair: pair[0].encode("utf-16-be"))
+    return {**serialized, "invertedIndex": inverted}
+
+
+def serialize_index(index: dict) -> bytes:
+    """Deterministic, compact JSON: unchanged content gives byte-identical files."""
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":"),
+                      sort_keys=True).encode("utf-8")
