@@ -1,0 +1,147 @@
+"""The publish plan: a pure function of local files and the bucket's state (no network)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shopgen.publish_plan import (
+    COMPRESS_OVER,
+    IMMUTABLE,
+    SHORT,
+    LocalFile,
+    RemoteObject,
+    describe_plan,
+    headers_for,
+    is_hashed,
+    normalise_prefix,
+    plan_publish,
+)
+
+NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+
+
+def local(path: str, content: str = "x", prefix: str = "") -> LocalFile:
+    content_type, cache_control, encoding = headers_for(path, len(content))
+    return LocalFile(prefix + path, path, len(content), f"sha-{content}", content_type,
+                     cache_control, encoding, cache_control == IMMUTABLE)
+
+
+def remote_of(item: LocalFile, sha: str | None = None) -> RemoteObject:
+    return RemoteObject(item.key, item.size, sha or item.sha256, item.content_type,
+                        item.cache_control, item.content_encoding)
+
+
+BUILD = [local(p) for p in (
+    "index.html", "404.html", "sitemap.xml", "robots.txt", "favicon.ico",
+    "assets/app-SZBKI7N5.js", "assets/style-YAVT4C3R.css", "assets/search-3f2a9c1d.json",
+    "images/nw-1001-1-320-9f8e7d6c.webp", "images/nw-1001-1-640-9f8e7d6c.jpg",
+)]
+
+
+@pytest.mark.parametrize(("name", "hashed"), [
+    ("assets/app-SZBKI7N5.js", True), ("images/nw-1001-1-320-9f8e7d6c.webp", True),
+    ("assets/app.3f2a9c1d.js", True), ("index.html", False), ("robots.txt", False),
+    ("sitemap.xml", False), ("assets/app-short.js", False), ("images/logo.png", False),
+])
+def test_content_hashed_names(name: str, hashed: bool) -> None:
+    assert is_hashed(name) is hashed
+
+
+@pytest.mark.parametrize(("name", "content_type"), [
+    ("a.webp", "image/webp"), ("a-12345678.js", "text/javascript; charset=utf-8"),
+    ("a.json", "application/json"), ("sitemap.xml", "application/xml"),
+    ("robots.txt", "text/plain; charset=utf-8"), ("index.html", "text/html; charset=utf-8"),
+    ("a.css", "text/css; charset=utf-8"), ("a.svg", "image/svg+xml"), ("a.ico", "image/x-icon"),
+    ("a.woff2", "font/woff2"), ("site.webmanifest", "application/manifest+json"),
+    ("a.jpg", "image/jpeg"),
+])
+def test_every_web_file_gets_a_real_content_type(name: str, content_type: str) -> None:
+    assert headers_for(name, 10)[0] == content_type
+
+
+def test_cache_control_and_compression() -> None:
+    assert headers_for("assets/app-SZBKI7N5.js", 10) == (
+        "text/javascript; charset=utf-8", IMMUTABLE, None)
+    assert headers_for("index.html", 10)[1:] == (SHORT, None)
+    assert headers_for("assets/search-3f2a9c1d.json", COMPRESS_OVER + 1)[2] == "gzip"
+    assert headers_for("assets/search-3f2a9c1d.json", COMPRESS_OVER)[2] is None
+    # Images are compressed already: never gzip them.
+    assert headers_for("images/big-9f8e7d6c.jpg", COMPRESS_OVER * 2)[2] is None
+
+
+def test_first_publish_uploads_assets_first_and_index_last() -> None:
+    plan = plan_publish(BUILD, {}, {}, prefix="", delete=False, now=NOW)
+    order = [f.path for f in plan.uploads]
+    assert len(order) == len(BUILD) and not plan.skips and not plan.deletes
+    assert all(f.hashed for f in plan.uploads[:5])
+    assert order[5:] == ["favicon.ico", "404.html", "sitemap.xml", "robots.txt", "index.html"]
+    assert plan.upload_bytes == sum(f.size for f in BUILD)
+
+
+def test_nothing_changed_means_nothing_to_do() -> None:
+    remote = {f.key: remote_of(f) for f in BUILD}
+    plan = plan_publish(BUILD, remote, {}, prefix="", delete=True, now=NOW)
+    assert plan.uploads == () and plan.deletes == () and plan.invalidation_paths == ()
+    assert len(plan.skips) == len(BUILD) and not plan.changed
+
+
+def test_changed_content_or_headers_is_uploaded_and_pages_invalidated() -> None:
+    remote = {f.key: remote_of(f) for f in BUILD}
+    remote["index.html"] = remote_of(BUILD[0], sha="old")
+    remote["robots.txt"] = RemoteObject("robots.txt", 1, "sha-x", "text/plain", SHORT)
+    plan = plan_publish(BUILD, remote, {}, prefix="", delete=False, now=NOW)
+    assert [f.path for f in plan.uploads] == ["robots.txt", "index.html"]
+    assert plan.invalidation_paths == ("/robots.txt", "/", "/index.html")
+
+
+def test_grace_period_for_superseded_assets() -> None:
+    old_asset = RemoteObject("assets/app-OLDHASH1.js", 3, "sha-old", "text/javascript", IMMUTABLE)
+    old_page = RemoteObject("old.html", 3, "sha-old", "text/html", SHORT)
+    foreign = RemoteObject("uploaded-by-hand.txt", 3, None)
+    remote = {f.key: remote_of(f) for f in BUILD}
+    remote.update({o.key: o for o in (old_asset, old_page, foreign)})
+
+    first = plan_publish(BUILD, remote, {}, prefix="", delete=True, now=NOW)
+    assert first.deletes == ("old.html",)  # the old page goes at once
+    assert first.kept == {old_asset.key: NOW + dt.timedelta(days=7)}
+    assert first.retired == {old_asset.key: NOW}  # remembered for the next publish
+    assert first.foreign == ("uploaded-by-hand.txt",)
+    assert first.invalidation_paths == ("/old.html",)
+
+    remote.pop("old.html")
+    later = NOW + dt.timedelta(days=6)
+    still = plan_publish(BUILD, remote, first.retired, prefix="", delete=True, now=later)
+    assert still.deletes == () and still.retired == {old_asset.key: NOW}
+
+    expired = NOW + dt.timedelta(days=7, seconds=1)
+    gone = plan_publish(BUILD, remote, first.retired, prefix="", delete=True, now=expired)
+    assert gone.deletes == (old_asset.key,) and gone.invalidation_paths == ()
+
+    without_delete = plan_publish(BUILD, remote, first.retired, prefix="", delete=False,
+                                  now=expired)
+    assert without_delete.deletes == () and without_delete.retired == {old_asset.key: NOW}
+
+
+def test_an_asset_used_again_is_no_longer_retired() -> None:
+    remote = {f.key: remote_of(f) for f in BUILD}
+    retired = {"assets/app-SZBKI7N5.js": NOW - dt.timedelta(days=30)}
+    plan = plan_publish(BUILD, remote, retired, prefix="", delete=True, now=NOW)
+    assert plan.retired == {} and plan.deletes == ()
+
+
+def test_prefix_keys_and_paths() -> None:
+    assert normalise_prefix("/shop/") == "shop/" and normalise_prefix(None) == ""
+    build = [local("index.html", prefix="shop/"), local("docs/index.html", prefix="shop/")]
+    plan = plan_publish(build, {}, {}, prefix="shop/", delete=False, now=NOW)
+    assert [f.key for f in plan.uploads] == ["shop/docs/index.html", "shop/index.html"]
+    assert plan.invalidation_paths == ("/docs/", "/docs/index.html", "/", "/index.html")
+
+
+def test_dry_run_description_lists_everything() -> None:
+    remote = {"old.html": RemoteObject("old.html", 3, "sha", "text/html", SHORT)}
+    plan = plan_publish(BUILD, remote, {}, prefix="", delete=True, now=NOW)
+    text = "\n".join(describe_plan(plan))
+    assert "Upload (10 bytes): 10" in text and "  index.html" in text
+    assert "Delete: 1\n  old.html" in text and "Invalidate: 7\n  /favicon.ico" in text
