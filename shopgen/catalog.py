@@ -136,6 +136,15 @@ def load_catalog(site_dir: Path, today: dt.date | None = None) -> Catalog:
                    _records(products), today, site_dir / "images")
 
 
+def load_shop(site_dir: Path) -> Shop:
+    """Only shop.yaml's settings (for commands that need no products)."""
+    problems = Problems()
+    shop = _load_shop(Path(site_dir), problems)
+    if problems:
+        raise CatalogError(problems.items)
+    return shop
+
+
 # --- files -------------------------------------------------------------------------------
 
 
