@@ -1,0 +1,88 @@
+"""Alembic migrations: from an empty database, re-run idempotently, matching the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+
+from tracker.migrate import alembic_config, upgrade_database, upgrade_engine
+from tracker.models import Base
+
+EVENT_COLUMNS = {
+    "id": False, "type": False, "page_id": False, "visitor": False, "is_bot": False,
+    "client_at": False, "received_at": False, "query": True, "results": True, "facet": True,
+    "value": True, "selected": True, "sort": True, "sku": True, "path": True, "referrer": True,
+}
+INDEXES = {
+    "ix_events_received_at": ["received_at"],
+    "ix_events_type_received_at": ["type", "received_at"],
+    "ix_events_sku": ["sku"],
+}
+
+
+def _head() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_upgrade_from_empty_creates_the_schema(empty_database_url):
+    engine = create_engine(empty_database_url)
+    try:
+        assert inspect(engine).get_table_names() == []
+        upgrade_database(empty_database_url)
+        inspector = inspect(engine)
+        assert set(inspector.get_table_names()) == {"events", "daily_salts", "alembic_version"}
+        columns = {c["name"]: c["nullable"] for c in inspector.get_columns("events")}
+        assert columns == EVENT_COLUMNS
+        assert inspector.get_pk_constraint("events")["constrained_columns"] == ["id"]
+        assert inspector.get_pk_constraint("daily_salts")["constrained_columns"] == ["day"]
+        indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("events")}
+        assert indexes == INDEXES
+        lengths = {c["name"]: getattr(c["type"], "length", None)
+                   for c in inspector.get_columns("events")}
+        assert (lengths["id"], lengths["type"], lengths["page_id"], lengths["visitor"]) == (
+            36, 16, 64, 32)
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_is_idempotent(empty_database_url):
+    upgrade_database(empty_database_url)
+    upgrade_database(empty_database_url)
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+            assert [row[0] for row in versions] == [_head()]
+            connection.execute(text("SELECT count(*) FROM events")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_migrations_match_the_models(empty_database_url):
+    upgrade_database(empty_database_url)
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_base_and_up_again(empty_database_url):
+    engine = create_engine(empty_database_url)
+    try:
+        upgrade_engine(engine)
+        from alembic import command
+
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+        assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+        upgrade_engine(engine)
+        assert {"events", "daily_salts"} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
