@@ -15,7 +15,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,7 @@ def publish_site(
     show_progress: bool = False,
 ) -> PublishReport:
     """Plan and (unless dry_run) execute a publish. Raises PublishError for user errors."""
+    settings = replace(settings, prefix=normalise_prefix(settings.prefix))
     local = scan_build(build_dir, settings.prefix)
     s3, cloudfront, counter = make_clients(settings, max_attempts=max_attempts)
     bucket = settings.bucket

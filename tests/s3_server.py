@@ -1,8 +1,9 @@
 """A real S3/CloudFront endpoint for the publish tests: moto in server mode on 127.0.0.1.
 
-Import the fixtures explicitly (`from s3_server import aws, moto_endpoint`). Also: a tiny
+Use it with `pytest_plugins = ["s3_server"]` (fixtures: moto_endpoint, aws, failing_proxy). A tiny
 HTTP proxy in front of moto that fails requests on demand (to test retries and an upload
 failure midway), and `write_fake_build`, a few-file stand-in for the builder's output.
+PYTEST_DONT_REWRITE (a plugin module that is also imported for its helpers).
 """
 
 from __future__ import annotations
