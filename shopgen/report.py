@@ -127,8 +127,7 @@ def _with_connection(url: str, work: Callable[[Connection], Any]) -> Any:
                 raise ShopgenError(
                     f"the tracker database {_safe_url(url)} has no events table: {UPGRADE_HINT}"
                 )
-            with conn.begin():
-                return work(conn)
+            return work(conn)  # read only: the transaction ends in a rollback
     except DBAPIError as error:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0:1]
         raise ShopgenError(

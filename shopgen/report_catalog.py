@@ -78,7 +78,7 @@ def _shop_synonyms(site: Path) -> dict[str, list[str]]:
 
 
 def load_report_catalog(site: Path) -> ReportCatalog:
-    """Read `<site>/products/*.yaml`, `<site>/brands.yaml` and `<site>/shop.yaml`."""
+    """Read `<site>/products/*.yaml`, `brands.yaml`, `categories.yaml` and `shop.yaml`."""
     catalog = ReportCatalog(synonyms=_shop_synonyms(site))
     brands_file = site / "brands.yaml"
     if brands_file.is_file():
@@ -87,6 +87,11 @@ def load_report_catalog(site: Path) -> ReportCatalog:
                 name = _text(brand.get("name")) or str(brand["id"])
                 catalog.brands[str(brand["id"])] = name
                 catalog.texts.append(name)
+    categories_file = site / "categories.yaml"
+    if categories_file.is_file():
+        for category in _read(categories_file) or []:
+            if isinstance(category, dict) and _text(category.get("name")):
+                catalog.texts.append(str(category["name"]))
     products_dir = site / "products"
     for path in sorted(products_dir.glob("*.yaml")) if products_dir.is_dir() else []:
         product = _read(path)
@@ -95,6 +100,6 @@ def load_report_catalog(site: Path) -> ReportCatalog:
         sku = str(product["sku"])
         name = _text(product.get("name")) or sku
         catalog.products[sku] = ProductInfo(sku, name, _text(product.get("brand")))
-        catalog.texts += [name, _text(product.get("description")) or ""]
-        catalog.texts += _strings(product.get("colours"))
+        catalog.texts.extend([name, _text(product.get("description")) or ""])
+        catalog.texts.extend(_strings(product.get("colours")))
     return catalog

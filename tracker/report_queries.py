@@ -1,0 +1,478 @@
+"""The report's queries over the `events` table: SQLAlchemy Core, the same SQL on SQLite and
+PostgreSQL (only the UTC-day expression is picked per dialect, in `utc_day`).
+
+Every query is scoped by a `Window`: events *received* on or after `since` 00:00 UTC and before
+`until + 1 day` 00:00 UTC, bots left out unless `include_bots`. Results are plain frozen
+dataclasses; `collect_report` runs every section on one connection and can time each one.
+
+Definitions the numbers follow:
+- a *visit* is one page load (`page_id`); a *visitor* is a distinct visitor hash, and since the
+  hash rotates every UTC day, the same person on two days counts as two visitors;
+- a search's *term* is its query trimmed and lower-cased (empty queries are left out);
+- a filter counts as *used* only when it is switched on (`selected` is true);
+- the funnel looks at each visit as a whole (events of one beacon batch share their receive
+  time, so order inside a visit is not used): visits that searched, of those the ones that
+  viewed a product, of those the ones that clicked Call.
+
+This module must not import `shopgen`: the tracker package is deployable alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Date,
+    and_,
+    case,
+    cast,
+    distinct,
+    false,
+    func,
+    literal_column,
+    select,
+    true,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracker.models import events_table as events
+
+UNKNOWN_BRAND = "(unknown)"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a report covers (inclusive, UTC) and whether bots count."""
+
+    since: dt.date
+    until: dt.date
+    include_bots: bool = False
+
+    @property
+    def start(self) -> dt.datetime:
+        """The first instant of the window (UTC, inclusive)."""
+        return dt.datetime.combine(self.since, dt.time(), tzinfo=dt.UTC)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The instant just after the window (UTC, exclusive)."""
+        return dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+    def days(self) -> list[dt.date]:
+        """Every day of the window, in order."""
+        count = (self.until - self.since).days + 1
+        return [self.since + dt.timedelta(days=n) for n in range(max(count, 0))]
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """Activity of one UTC day."""
+
+    day: dt.date
+    visitors: int
+    visits: int
+    pageviews: int
+    events: int
+    searches: int = 0
+    views: int = 0
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    """One search term: how often, by how many visitors, and how many results on average."""
+
+    term: str
+    searches: int
+    visitors: int
+    average_results: float | None
+
+
+@dataclass(frozen=True)
+class NoResultRow:
+    """A search term that found nothing."""
+
+    term: str
+    searches: int
+    visitors: int
+    last_searched: dt.datetime
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """Views and call clicks of one product."""
+
+    sku: str
+    views: int
+    visitors: int
+    calls: int
+
+
+@dataclass(frozen=True)
+class FilterRow:
+    """How often one facet value was switched on."""
+
+    facet: str
+    value: str
+    uses: int
+    visitors: int
+
+
+@dataclass(frozen=True)
+class SortRow:
+    """How often one sort order was chosen."""
+
+    sort: str
+    uses: int
+    visitors: int
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """Call-to-order clicks of one product."""
+
+    sku: str
+    calls: int
+    visitors: int
+
+
+@dataclass(frozen=True)
+class BrandCallRow:
+    """Call-to-order clicks of one brand's products (`(unknown)` for SKUs not in the catalog)."""
+
+    brand: str
+    calls: int
+    visitors: int
+    products: int
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Visits that searched → of those, viewed a product → of those, clicked Call."""
+
+    visits: int
+    searched: int
+    viewed: int
+    called: int
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Every section of the report, as plain data."""
+
+    window: Window
+    days: list[DayRow]
+    top_searches: list[SearchRow]
+    no_result_searches: list[NoResultRow]
+    top_products: list[ProductRow]
+    filters: list[FilterRow]
+    sorts: list[SortRow]
+    calls_by_product: list[CallRow]
+    calls_by_brand: list[BrandCallRow]
+    funnel: Funnel
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing at all was recorded in the window."""
+        return sum(day.events for day in self.days) == 0
+
+    @property
+    def search_count(self) -> int:
+        """Searches in the window (every search event, with or without a query)."""
+        return sum(day.searches for day in self.days)
+
+    @property
+    def view_count(self) -> int:
+        """Product views in the window."""
+        return sum(day.views for day in self.days)
+
+    @property
+    def call_count(self) -> int:
+        """Call-to-order clicks in the window."""
+        return sum(day.calls for day in self.days)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many rows the ranked sections keep."""
+
+    searches: int = 25
+    no_result: int = 50
+    products: int = 25
+    calls: int = 25
+
+
+def utc_day(column: Any, dialect_name: str) -> ColumnElement[Any]:
+    """The UTC calendar day of a timestamp column, per dialect.
+
+    PostgreSQL's ``timestamptz::date`` would use the session's time zone, so the value is moved
+    to UTC first (a literal, not a bound parameter, so GROUP BY sees one expression). SQLite
+    stores UTC wall-clock text, which ``date()`` reads directly.
+    """
+    if dialect_name == "postgresql":
+        return cast(func.timezone(literal_column("'UTC'"), column), Date)
+    return func.date(column)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:  # SQLite keeps no zone: the tracker stores UTC
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _average(value: Decimal | float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _scope(window: Window, *types: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if len(types) == 1:
+        conditions.append(events.c.type == types[0])
+    elif types:
+        conditions.append(events.c.type.in_(types))
+    conditions += [events.c.received_at >= window.start, events.c.received_at < window.end]
+    if not window.include_bots:
+        conditions.append(events.c.is_bot == false())
+    return conditions
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def query_days(conn: Connection, window: Window) -> list[DayRow]:
+    """Visitors, visits, pageviews and events of every day of the window (zero-filled)."""
+    day = utc_day(events.c.received_at, conn.dialect.name).label("day")
+    stmt = (
+        select(
+            day,
+            func.count(distinct(events.c.visitor)),
+            func.count(distinct(events.c.page_id)),
+            _count_if(events.c.type == "pageview"),
+            func.count(),
+            _count_if(events.c.type == "search"),
+            _count_if(events.c.type == "view"),
+            _count_if(events.c.type == "call"),
+        )
+        .where(*_scope(window))
+        .group_by(day)
+    )
+    found = {_as_date(row[0]): row for row in conn.execute(stmt)}
+    rows = []
+    for date in window.days():
+        row = found.get(date)
+        counts = (0,) * 7 if row is None else tuple(int(n) for n in row[1:])
+        rows.append(DayRow(date, *counts))
+    return rows
+
+
+def _search_term() -> ColumnElement[str]:
+    return func.lower(func.trim(events.c.query))
+
+
+def _search_scope(window: Window) -> list[ColumnElement[bool]]:
+    return [
+        *_scope(window, "search"),
+        events.c.query.is_not(None),
+        func.trim(events.c.query) != "",
+    ]
+
+
+def query_top_searches(conn: Connection, window: Window, limit: int = 25) -> list[SearchRow]:
+    """The most frequent search terms with their visitors and average result count."""
+    term = _search_term().label("term")
+    searches = func.count().label("searches")
+    stmt = (
+        select(term, searches, func.count(distinct(events.c.visitor)), func.avg(events.c.results))
+        .where(*_search_scope(window))
+        .group_by(term)
+        .order_by(searches.desc(), term)
+        .limit(limit)
+    )
+    return [SearchRow(t, int(n), int(v), _average(avg)) for t, n, v, avg in conn.execute(stmt)]
+
+
+def query_no_result_searches(
+    conn: Connection, window: Window, limit: int = 50
+) -> list[NoResultRow]:
+    """Search terms that found no product, most frequent first."""
+    term = _search_term().label("term")
+    searches = func.count().label("searches")
+    stmt = (
+        select(
+            term, searches, func.count(distinct(events.c.visitor)), func.max(events.c.received_at)
+        )
+        .where(*_search_scope(window), events.c.results == 0)
+        .group_by(term)
+        .order_by(searches.desc(), term)
+        .limit(limit)
+    )
+    return [
+        NoResultRow(t, int(n), int(v), _as_utc(last)) for t, n, v, last in conn.execute(stmt)
+    ]
+
+
+def query_top_products(conn: Connection, window: Window, limit: int = 25) -> list[ProductRow]:
+    """The most viewed products with their viewers and call clicks."""
+    is_view = events.c.type == "view"
+    views = _count_if(is_view).label("views")
+    calls = _count_if(events.c.type == "call").label("calls")
+    stmt = (
+        select(
+            events.c.sku, views, func.count(distinct(case((is_view, events.c.visitor)))), calls
+        )
+        .where(*_scope(window, "view", "call"), events.c.sku.is_not(None))
+        .group_by(events.c.sku)
+        .order_by(views.desc(), calls.desc(), events.c.sku)
+        .limit(limit)
+    )
+    return [ProductRow(s, int(n), int(v), int(c)) for s, n, v, c in conn.execute(stmt)]
+
+
+def query_filters(conn: Connection, window: Window) -> list[FilterRow]:
+    """Every facet value switched on, grouped by facet, most used first within a facet."""
+    uses = func.count().label("uses")
+    stmt = (
+        select(events.c.facet, events.c.value, uses, func.count(distinct(events.c.visitor)))
+        .where(
+            *_scope(window, "filter"),
+            events.c.selected == true(),
+            events.c.facet.is_not(None),
+            events.c.value.is_not(None),
+        )
+        .group_by(events.c.facet, events.c.value)
+        .order_by(events.c.facet, uses.desc(), events.c.value)
+    )
+    return [FilterRow(f, v, int(n), int(w)) for f, v, n, w in conn.execute(stmt)]
+
+
+def query_sorts(conn: Connection, window: Window) -> list[SortRow]:
+    """Every sort order chosen, most used first."""
+    uses = func.count().label("uses")
+    stmt = (
+        select(events.c.sort, uses, func.count(distinct(events.c.visitor)))
+        .where(*_scope(window, "sort"), events.c.sort.is_not(None))
+        .group_by(events.c.sort)
+        .order_by(uses.desc(), events.c.sort)
+    )
+    return [SortRow(s, int(n), int(v)) for s, n, v in conn.execute(stmt)]
+
+
+def query_calls(
+    conn: Connection, window: Window, brand_of: Mapping[str, str], limit: int = 25
+) -> tuple[list[CallRow], list[BrandCallRow]]:
+    """Call clicks per product (top `limit`) and per brand (all), brands from ``brand_of``.
+
+    The database knows SKUs, not brands, so calls are read per (SKU, visitor) — calls are a
+    small share of events — and folded into products and brands here.
+    """
+    stmt = (
+        select(events.c.sku, events.c.visitor, func.count())
+        .where(*_scope(window, "call"), events.c.sku.is_not(None))
+        .group_by(events.c.sku, events.c.visitor)
+    )
+    product_calls: dict[str, int] = defaultdict(int)
+    product_visitors: dict[str, int] = defaultdict(int)
+    brand_calls: dict[str, int] = defaultdict(int)
+    brand_visitors: dict[str, set[str]] = defaultdict(set)
+    brand_products: dict[str, set[str]] = defaultdict(set)
+    for sku, visitor, count in conn.execute(stmt):
+        brand = brand_of.get(sku, UNKNOWN_BRAND)
+        product_calls[sku] += int(count)
+        product_visitors[sku] += 1
+        brand_calls[brand] += int(count)
+        brand_visitors[brand].add(visitor)
+        brand_products[brand].add(sku)
+    products = sorted(
+        (CallRow(sku, product_calls[sku], product_visitors[sku]) for sku in product_calls),
+        key=lambda row: (-row.calls, -row.visitors, row.sku),
+    )[:limit]
+    brands = sorted(
+        (
+            BrandCallRow(b, brand_calls[b], len(brand_visitors[b]), len(brand_products[b]))
+            for b in brand_calls
+        ),
+        key=lambda row: (-row.calls, -row.visitors, row.brand),
+    )
+    return products, brands
+
+
+def query_funnel(conn: Connection, window: Window) -> Funnel:
+    """Per visit: did it search; did a searching visit view a product; did that visit call."""
+    per_visit = (
+        select(
+            func.max(case((events.c.type == "search", 1), else_=0)).label("searched"),
+            func.max(case((events.c.type == "view", 1), else_=0)).label("viewed"),
+            func.max(case((events.c.type == "call", 1), else_=0)).label("called"),
+        )
+        .where(*_scope(window))
+        .group_by(events.c.page_id)
+        .subquery()
+    )
+    searched = per_visit.c.searched == 1
+    viewed = and_(searched, per_visit.c.viewed == 1)
+    stmt = select(
+        func.count(),
+        _count_if(searched),
+        _count_if(viewed),
+        _count_if(and_(viewed, per_visit.c.called == 1)),
+    )
+    visits, n_searched, n_viewed, n_called = conn.execute(stmt).one()
+    return Funnel(int(visits), int(n_searched), int(n_viewed), int(n_called))
+
+
+def _timed(timings: dict[str, float] | None, name: str, run: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    result = run()
+    if timings is not None:
+        timings[name] = time.perf_counter() - started
+    return result
+
+
+def collect_report(
+    conn: Connection,
+    window: Window,
+    brand_of: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+) -> ReportData:
+    """Run every section on ``conn``; ``ReportData.timings`` holds each section's seconds."""
+    brand_of = brand_of or {}
+    limits = limits or Limits()
+    timings: dict[str, float] = {}
+    days = _timed(timings, "days", lambda: query_days(conn, window))
+    searches = _timed(
+        timings, "top_searches", lambda: query_top_searches(conn, window, limits.searches)
+    )
+    no_result = _timed(
+        timings,
+        "no_result_searches",
+        lambda: query_no_result_searches(conn, window, limits.no_result),
+    )
+    products = _timed(
+        timings, "top_products", lambda: query_top_products(conn, window, limits.products)
+    )
+    filters = _timed(timings, "filters", lambda: query_filters(conn, window))
+    sorts = _timed(timings, "sorts", lambda: query_sorts(conn, window))
+    calls, brands = _timed(
+        timings, "calls", lambda: query_calls(conn, window, brand_of, limits.calls)
+    )
+    funnel = _timed(timings, "funnel", lambda: query_funnel(conn, window))
+    return ReportData(
+        window, days, searches, no_result, products, filters, sorts, calls, brands, funnel, timings
+    )
