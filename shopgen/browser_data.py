@@ -44,8 +44,8 @@ def build_facets(catalog: Catalog) -> list[Facet]:
     products = catalog.products
     brands = Counter(p.brand for p in products)
     facets = [
-        Facet("brand", "Brand", "text",
-              tuple(FacetValue(b.id, b.name, brands[b.id]) for b in catalog.brands if brands[b.id])),
+        Facet("brand", "Brand", "text", tuple(FacetValue(b.id, b.name, brands[b.id])
+                                              for b in catalog.brands if brands[b.id])),
         _text_facet("colour", "Colour", [p.colours for p in products]),
         Facet("category", "Category", "tree", _category_values(catalog)),
         _text_facet("size", "Size", [p.sizes for p in products]),

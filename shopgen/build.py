@@ -1,4 +1,4 @@
-"""`shopgen build`: catalog → images → index and data → page, written to a temp folder and swapped in."""
+"""`shopgen build`: catalog → images → index and data → page, built aside and swapped in."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                 manifest: dict, echo: Echo) -> PageWeight:
     names = [name for product in catalog.products for name in product.images]
     images = process_images(names, catalog.images_dir, staging / "images",
-                            site_dir / CACHE_DIR / "images-v1", echo)
+                            cache_root(site_dir) / "images-v1", echo)
     assets_dir = staging / "assets"
     assets_dir.mkdir()
     for file in manifest["files"]:
@@ -96,6 +96,12 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     for path, content in render_site(catalog, images, facets, assets, theme).items():
         (staging / path).write_bytes(content)
     return measure_weight(staging, assets)
+
+
+def cache_root(site_dir: Path) -> Path:
+    """Where processed images are kept between builds (SHOPGEN_CACHE_DIR overrides)."""
+    configured = os.environ.get("SHOPGEN_CACHE_DIR")
+    return Path(configured) if configured else site_dir / CACHE_DIR
 
 
 def _write_hashed(folder: Path, stem: str, content: bytes) -> str:

@@ -1,4 +1,4 @@
-"""Where the tracker's database is: TRACKER_DATABASE_URL, or a SQLite file inside the site folder."""
+"""Where the tracker's database is: TRACKER_DATABASE_URL, else a SQLite file in the site."""
 
 from __future__ import annotations
 

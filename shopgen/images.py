@@ -1,4 +1,4 @@
-"""Product pictures: resized WebP + JPEG variants with content-hashed names, cached by source hash."""
+"""Product pictures: resized WebP + JPEG variants, content-hashed names, cached by source."""
 
 from __future__ import annotations
 

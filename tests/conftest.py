@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from sitekit import write_site  # noqa: E402
 
+# Processed pictures are content-addressed, so every test (and worker) can share one cache.
+os.environ.setdefault("SHOPGEN_CACHE_DIR", str(Path.home() / ".cache" / "shopgen-tests"))
+
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
 
@@ -20,3 +24,13 @@ REPO = Path(__file__).resolve().parent.parent
 def tiny_site(tmp_path: Path) -> Path:
     """A valid three-product shop; change files with sitekit.write_site(tiny_site, {...})."""
     return write_site(tmp_path / "shop")
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample shop (catalog_data/) built once per test worker."""
+    from shopgen.build import build_site
+
+    out = tmp_path_factory.mktemp("sample") / "build"
+    build_site(REPO / "catalog_data", out, today=TODAY, echo=lambda *a, **k: None)
+    return out

@@ -1,4 +1,4 @@
-"""The search index: lunr.js 2.3.9 (in Node) loads what lunr.py wrote and finds the right products."""
+"""The search index: lunr.js 2.3.9 (in Node) loads what lunr.py wrote and finds products."""
 
 from __future__ import annotations
 
