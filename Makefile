@@ -7,7 +7,7 @@ PORT ?= 8000
 .PHONY: run test setup system-deps python-deps node-deps theme database lint bench clean
 
 run: python-deps theme
-	$(VENV)/bin/shopgen serve --site catalog_data --port $(PORT)
+	$(VENV)/bin/shopgen serve --site catalog_data --out build --port $(PORT)
 
 test: system-deps python-deps theme database
 	$(PY) -m pytest -n 2 --dist loadgroup

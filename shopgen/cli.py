@@ -54,12 +54,20 @@ def build(site: Path, out: Path | None) -> None:
 
 @main.command()
 @SITE_OPTION
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def serve(site: Path, port: int) -> None:
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: build/ inside the site].",
+)
+def serve(site: Path, port: int, out: Path | None) -> None:
     """Build, serve the page and the beacon on 127.0.0.1, and rebuild on change."""
     from shopgen.serve import serve_site
 
-    serve_site(site, port=port, database=database_url(site), echo=click.echo)
+    serve_site(site, out or site / "build", port=port, database=database_url(site),
+               echo=click.echo)
 
 
 @main.command()
@@ -142,3 +150,7 @@ def package(out: Path) -> None:
 
     path = package_tracker(out, echo=click.echo)
     click.echo(f"Wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,8 +6,9 @@ What the index holds, on purpose (the browser keeps the product data in its own 
   stored pipeline is empty and the browser folds the query the same way (`fold_text`);
 - descriptions contribute their distinct words minus stop words: they are the bulk of any
   index, and "the", "and", "for" in 10,000 descriptions only make it heavier;
-- shop.yaml's `search.synonyms` are expanded into the documents: a product whose text has
-  "backpack" also carries "rucksack".
+- shop.yaml's `search.synonyms` are expanded into the documents, both ways: with
+  `backpack: [rucksack]`, a product whose text has "backpack" also carries "rucksack", and one
+  with "rucksack" also carries "backpack".
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ def tokenize(text: str) -> list[str]:
     return WORD.findall(fold_text(text))
 
 
+def synonym_table(groups: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Each word of an entry (the key and its list) finds the others: synonyms work both ways."""
+    table: dict[str, dict[str, None]] = {}
+    for key, words in groups.items():
+        group = list(dict.fromkeys(tokenize(" ".join([key, *words]))))
+        for word in group:
+            table.setdefault(word, {}).update(dict.fromkeys(w for w in group if w != word))
+    return {word: list(others) for word, others in table.items()}
+
+
 def with_synonyms(tokens: list[str], synonyms: Mapping[str, Sequence[str]]) -> list[str]:
     """The tokens plus each synonym of any token, once."""
     extra = [s for t in dict.fromkeys(tokens) for s in synonyms.get(t, ())]
@@ -46,8 +57,7 @@ def with_synonyms(tokens: list[str], synonyms: Mapping[str, Sequence[str]]) -> l
 
 def index_documents(catalog: Catalog) -> list[dict[str, object]]:
     """One lunr document (lists of tokens per field) for each product, in catalog order."""
-    synonyms = {fold_text(k): [t for w in v for t in tokenize(w)]
-                for k, v in catalog.shop.synonyms.items()}
+    synonyms = synonym_table(catalog.shop.synonyms)
     documents = []
     for position, product in enumerate(catalog.products):
         brand = catalog.brand[product.brand].name

@@ -77,12 +77,12 @@ def watch_and_rebuild(site_dir: Path, out_dir: Path, stop: threading.Event,
             echo(f"Error: {error.format_message()}\n(still serving the previous build)", err=True)
 
 
-def serve_site(site_dir: Path, *, port: int, database: str, echo: Callable[..., None]) -> None:
+def serve_site(site_dir: Path, out_dir: Path, *, port: int, database: str,
+               echo: Callable[..., None]) -> None:
     """Build, then serve until interrupted."""
     from tracker.migrate import upgrade_database
     from tracker.storage import make_engine
 
-    out_dir = site_dir / "build"
     build_site(site_dir, out_dir, echo=echo)
     shop = load_shop(site_dir)
     upgrade_database(database)
@@ -93,7 +93,7 @@ def serve_site(site_dir: Path, *, port: int, database: str, echo: Callable[..., 
                                daemon=True)
     watcher.start()
     host, bound_port = server.server_address[:2]
-    echo(f"Serving {site_dir} on http://{host}:{bound_port}/ (events to {shop.tracker_endpoint},"
+    echo(f"Serving {out_dir} on http://{host}:{bound_port}/ (events to {shop.tracker_endpoint},"
          f" stored in {engine.url.render_as_string(hide_password=True)}). Ctrl+C stops.")
     try:
         server.serve_forever()

@@ -48,6 +48,15 @@ def test_lunr_js_loads_the_index_and_finds_products(tiny_site: Path, tmp_path: P
     assert hits["for"] == []                             # stop words of descriptions skipped
 
 
+def test_synonyms_work_both_ways(tiny_site: Path, tmp_path: Path) -> None:
+    write_site(tiny_site, {"products/zz.yaml": product(name="Rucksack 30", description="Big.")})
+    catalog = load_catalog(tiny_site, TODAY)
+    skus = [p.sku for p in catalog.products]
+    hits = query_with_lunr_js(build_search_index(catalog), tmp_path, "backpack", "rucksack")
+    assert sorted(skus[i] for i in hits["backpack"]) == ["AC-2", "ZZ-1"]
+    assert sorted(skus[i] for i in hits["rucksack"]) == ["AC-2", "ZZ-1"]
+
+
 def test_name_hits_rank_above_description_hits(tiny_site: Path, tmp_path: Path) -> None:
     write_site(tiny_site, {
         "products/zz.yaml": product(name="Trail Fleece", description="Soft and warm."),
