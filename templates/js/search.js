@@ -1,0 +1,107 @@
+// The search engine over the prebuilt lunr index. Loaded lazily (dynamic import), and run in
+// a module Worker when the browser allows it, so that parsing a large index never blocks the
+// page; the same code runs on the main thread as the fallback.
+//
+// A query is folded like the index, split into words, stop words dropped (unless that leaves
+// nothing). Each word matches exactly (best), as a prefix (while typing) and, for words of 4+
+// letters, within one edit (typos). Words AND together; if that finds nothing, they OR.
+// Products whose NAME matches rank above those matched only elsewhere.
+
+import lunr from "lunr";
+import { words } from "./text.js";
+
+/** This module's own URL, so the page can start it as a Worker. */
+export const workerUrl = import.meta.url;
+
+const PREFIX = lunr.Query.wildcard.TRAILING;
+const NAME_BONUS = 100;
+
+function queryWords(q) {
+  const all = words(q).map((w) => w.replace(/\*/g, "")).filter(Boolean);
+  const content = all.filter((w) => lunr.stopWordFilter(w) !== undefined);
+  return content.length ? content : all;
+}
+
+/** Wrap a loaded index: search(q) → {refs: Int32Array best first, nameTerms, loose}. */
+export function createEngine(indexJson) {
+  const idx = lunr.Index.load(indexJson);
+
+  function termHits(word, loose) {
+    const hits = new Map();
+    const results = idx.query((query) => {
+      if (loose) {
+        if (word.length >= 5) query.term(word, { usePipeline: false, editDistance: 2 });
+        query.term(word.slice(0, 3), { usePipeline: false, wildcard: PREFIX });
+        return;
+      }
+      query.term(word, { usePipeline: false, boost: 10 });
+      if (word.length >= 2) query.term(word, { usePipeline: false, wildcard: PREFIX, boost: 3 });
+      if (word.length >= 4 && /\p{L}/u.test(word)) {
+        query.term(word, { usePipeline: false, editDistance: 1 });
+      }
+    });
+    for (const r of results) {
+      const name = [];
+      for (const [term, fields] of Object.entries(r.matchData.metadata)) {
+        if (fields.name) name.push(term);
+      }
+      hits.set(Number(r.ref), { score: r.score, name });
+    }
+    return hits;
+  }
+
+  function combine(perWord, all) {
+    const scores = new Map();
+    const counts = new Map();
+    for (const hits of perWord) {
+      for (const [ref, hit] of hits) {
+        const bonus = hit.name.length ? NAME_BONUS : 0;
+        scores.set(ref, (scores.get(ref) || 0) + hit.score + bonus);
+        counts.set(ref, (counts.get(ref) || 0) + 1);
+      }
+    }
+    const refs = [];
+    for (const [ref, c] of counts) if (!all || c === perWord.length) refs.push(ref);
+    // OR: products matching more of the words first.
+    refs.sort((a, b) => counts.get(b) - counts.get(a) || scores.get(b) - scores.get(a) || a - b);
+    return Int32Array.from(refs);
+  }
+
+  function search(q) {
+    const ws = queryWords(q);
+    if (!ws.length) return { refs: new Int32Array(0), nameTerms: [], loose: null, words: ws };
+    const perWord = ws.map((w) => termHits(w, false));
+    let refs = combine(perWord, true);
+    if (!refs.length && ws.length > 1) refs = combine(perWord, false);
+    const nameTerms = new Set();
+    for (const hits of perWord) for (const hit of hits.values()) hit.name.forEach((t) => nameTerms.add(t));
+    let loose = null;
+    if (!refs.length) loose = combine(ws.map((w) => termHits(w, true)), false).slice(0, 6);
+    return { refs, nameTerms: [...nameTerms], loose, words: ws };
+  }
+
+  return { search };
+}
+
+// Inside a Worker: load the index, then answer searches.
+if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
+  let engine = null;
+  self.onmessage = async (event) => {
+    const msg = event.data;
+    if (msg.type === "load") {
+      try {
+        const started = performance.now();
+        const response = await fetch(msg.url);
+        if (!response.ok) throw new Error(`${msg.url}: HTTP ${response.status}`);
+        engine = createEngine(await response.json());
+        self.postMessage({ type: "ready", ms: performance.now() - started });
+      } catch (error) {
+        self.postMessage({ type: "failed", error: String(error) });
+      }
+    } else if (msg.type === "search" && engine) {
+      const result = engine.search(msg.q);
+      self.postMessage({ type: "result", id: msg.id, ...result },
+        [result.refs.buffer, ...(result.loose ? [result.loose.buffer] : [])]);
+    }
+  };
+}

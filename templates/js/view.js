@@ -1,0 +1,160 @@
+// Renders a state's results into the server-rendered page. The <li> of every product is
+// rendered by the build; the script keeps them (by position) and shows only one page of
+// matches at a time, so a keystroke touches a few dozen nodes, never thousands.
+
+import { formatMoney } from "./model.js";
+import { fold, runs } from "./text.js";
+
+export const PAGE = 48;
+
+/** Bind the page's elements; returns the render functions. Null if the page is not ours. */
+export function createView(root, model) {
+  const list = root.querySelector("#results");
+  const items = [...list.children];
+  if (items.length !== model.n) return null;
+  const $ = (sel) => root.querySelector(sel);
+  const el = {
+    list, items, status: $("#count"), empty: $("#empty"), more: $("#more"), sort: $("#sort"),
+    q: $("#q"), facets: $("#facets"), filters: $("#filters"), search: $("#search"),
+    clear: $("#clear"),
+  };
+  const links = items.map((li) => li.querySelector("h3 a"));
+  const position = new Map(items.map((li, i) => [li, i]));
+  const marks = new Map(); // position → highlight key currently in its name
+  const controls = facetControls(el.facets, model);
+  let shown = [];
+
+  function renderList(result, limit, isMatch) {
+    const count = Math.min(limit, result.total);
+    const next = Array.from(result.list.subarray(0, count));
+    const prefix = shown.length <= next.length && shown.every((p, k) => p === next[k]);
+    if (!prefix) list.replaceChildren(...next.map((p) => items[p]));
+    else if (next.length > shown.length) list.append(...next.slice(shown.length).map((p) => items[p]));
+    for (const p of next) highlight(p, isMatch);
+    const added = prefix ? next.slice(shown.length) : next;
+    shown = next;
+    el.more.hidden = count >= result.total;
+    el.more.textContent = `Show more (${result.total - count} more)`;
+    return added;
+  }
+
+  function highlight(p, isMatch) {
+    const name = model.products[p].name;
+    const pieces = runs(name).map(([text, word]) => [text, word && isMatch !== null && isMatch(fold(text))]);
+    const key = pieces.map(([, m]) => (m ? 1 : 0)).join("");
+    if ((marks.get(p) || "") === (key.includes("1") ? key : "")) return;
+    const link = links[p];
+    if (!key.includes("1")) {
+      link.textContent = name;
+      marks.delete(p);
+      return;
+    }
+    link.replaceChildren(...pieces.map(([text, m]) => {
+      if (!m) return document.createTextNode(text);
+      const mark = document.createElement("mark");
+      mark.textContent = text;
+      return mark;
+    }));
+    marks.set(p, key);
+  }
+
+  function renderCounts(counts, state) {
+    for (const [facetId, { inputs, spans }] of controls) {
+      const c = counts.get(facetId);
+      if (!c) continue;
+      for (let v = 0; v < inputs.length; v++) {
+        if (!inputs[v]) continue;
+        const text = `(${c[v]})`;
+        if (spans[v] && spans[v].textContent !== text) spans[v].textContent = text;
+        const off = c[v] === 0 && !inputs[v].checked;
+        if (inputs[v].disabled !== off) inputs[v].disabled = off;
+      }
+    }
+    void state;
+  }
+
+  function renderStatus(total) {
+    const text = total === 0 ? "No products match" : `${total} product${total === 1 ? "" : "s"}`;
+    if (el.status.textContent !== text) el.status.textContent = text;
+  }
+
+  /** The empty state: an offer to clear, and close matches (positions) as detail buttons. */
+  function renderEmpty(total, state, close) {
+    el.empty.hidden = total !== 0;
+    if (total !== 0) return;
+    const box = [];
+    const h = document.createElement("h3");
+    h.textContent = state.q.trim() ? `Nothing matches “${state.q.trim()}”` : "Nothing matches these filters";
+    const offer = document.createElement("p");
+    const reset = document.createElement("button");
+    reset.type = "button";
+    reset.dataset.action = "reset";
+    reset.textContent = "Clear filters and search";
+    offer.append("Try fewer words or filters, or ", reset);
+    box.push(h, offer);
+    if (close.length) {
+      const title = document.createElement("p");
+      title.textContent = "Close matches:";
+      const ul = document.createElement("ul");
+      for (const p of close) {
+        const li = document.createElement("li");
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "linkish";
+        b.dataset.open = String(p);
+        const product = model.products[p];
+        b.textContent = `${product.name}, ${formatMoney(model, product.price)}`;
+        li.append(b);
+        ul.append(li);
+      }
+      box.push(title, ul);
+    }
+    el.empty.replaceChildren(...box);
+  }
+
+  /** Put the state into the controls (after a load or Back). */
+  function syncControls(state) {
+    if (el.q.value !== state.q) el.q.value = state.q;
+    for (const [facetId, { inputs }] of controls) {
+      const chosen = new Set(state.sel[facetId] || []);
+      inputs.forEach((input) => { if (input) input.checked = chosen.has(input.value); });
+    }
+    for (const input of el.facets.querySelectorAll('input[type="number"]')) {
+      const [id, end] = input.name === "min" || input.name === "max"
+        ? ["price", input.name] : splitBound(input.name);
+      const r = state.range[id];
+      const value = r && r[end] !== null ? String(r[end]) : "";
+      if (input.value !== value && Number(input.value) !== Number(value || NaN)) input.value = value;
+    }
+    el.facets.elements.stock.checked = state.stock;
+    el.sort.value = state.sort;
+  }
+
+  return {
+    el, items, links, position, renderList, renderCounts, renderStatus, renderEmpty, syncControls,
+  };
+}
+
+/** "weight-min" → ["weight", "min"]. */
+export function splitBound(name) {
+  const cut = name.lastIndexOf("-");
+  return [name.slice(0, cut), name.slice(cut + 1)];
+}
+
+function facetControls(form, model) {
+  const controls = new Map();
+  for (const facet of model.facets) {
+    if (facet.kind === "number") continue;
+    const inputs = new Array(facet.values.length).fill(null);
+    const spans = new Array(facet.values.length).fill(null);
+    for (const input of form.querySelectorAll(`input[type="checkbox"]`)) {
+      if (input.name !== facet.id) continue;
+      const v = facet.index.get(input.value);
+      if (v === undefined) continue;
+      inputs[v] = input;
+      spans[v] = input.parentElement.querySelector(".n");
+    }
+    controls.set(facet.id, { inputs, spans });
+  }
+  return controls;
+}
