@@ -1,0 +1,90 @@
+"""`shopgen tracker package`: the Lambda zip imports and answers in a clean venv.
+
+The first run fetches the Lambda-platform wheels from PyPI (cached afterwards under
+~/.cache/shopgen); nothing else leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shopgen.cli import main
+
+EM_X86_64 = 62
+PROBE = r"""
+import importlib.util, json, sys
+sys.path.insert(0, sys.argv[1])
+import psycopg, sqlalchemy, alembic
+import tracker.handler
+event = {"version": "2.0", "rawPath": "/api/events", "headers": {"user-agent": "probe"},
+         "requestContext": {"http": {"method": "GET", "path": "/api/events",
+                                     "sourceIp": "192.0.2.1", "userAgent": "probe"}},
+         "isBase64Encoded": False}
+response = tracker.handler.handler(event, None)
+print(json.dumps({"status": response["statusCode"], "psycopg": psycopg.pq.__impl__,
+                  "sqlalchemy": sqlalchemy.__file__, "paths": sys.path,
+                  "shopgen_missing": importlib.util.find_spec("shopgen") is None}))
+"""
+
+
+@pytest.fixture(scope="module")
+def lambda_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("lambda") / "tracker-lambda.zip"
+    result = CliRunner().invoke(main, ["tracker", "package", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out}" in result.output
+    return out
+
+
+def test_zip_holds_the_tracker_and_binary_wheels_but_no_shopgen(lambda_zip: Path) -> None:
+    names = zipfile.ZipFile(lambda_zip).namelist()
+    assert "tracker/handler.py" in names and "tracker/__init__.py" in names
+    assert any(n.startswith("tracker/migrations/versions/") for n in names)
+    assert any(n.startswith("sqlalchemy/") for n in names)
+    assert any(n.startswith("alembic/") for n in names)
+    assert any(n.startswith("psycopg_binary/") for n in names)
+    assert not any(n.startswith(("shopgen/", "shopgen-")) or "/shopgen/" in n for n in names)
+    assert not any(n.endswith(".pyc") for n in names)
+    shared = [n for n in names if n.endswith(".so") or ".so." in n]
+    assert shared, "expected compiled extensions (psycopg-binary)"
+    with zipfile.ZipFile(lambda_zip) as archive:
+        for name in shared:
+            header = archive.read(name)[:20]
+            assert header[:4] == b"\x7fELF", name
+            assert int.from_bytes(header[18:20], "little") == EM_X86_64, name
+
+
+def test_zip_is_deterministic(lambda_zip: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.zip"
+    result = CliRunner().invoke(main, ["tracker", "package", "--out", str(again)])
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == lambda_zip.read_bytes()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the wheels are for Linux x86_64")
+def test_handler_imports_and_answers_in_a_clean_venv(lambda_zip: Path, tmp_path: Path) -> None:
+    unpacked = tmp_path / "task"
+    zipfile.ZipFile(lambda_zip).extractall(unpacked)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    result = subprocess.run(
+        [str(python), "-I", "-c", PROBE, str(unpacked)], capture_output=True, text=True,
+        cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                           "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 405
+    assert answer["psycopg"] == "binary"  # the compiled wheel loaded, not pure Python
+    assert answer["sqlalchemy"].startswith(str(unpacked))
+    assert answer["shopgen_missing"] is True
+    assert not any("site-packages" in p and ".venv" in p for p in answer["paths"])
