@@ -65,10 +65,13 @@ class _ImgCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.images: list[dict[str, str | None]] = []
+        self.sources: list[dict[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag == "img":
             self.images.append(dict(attrs))
+        elif tag == "source":
+            self.sources.append(dict(attrs))
 
 
 def test_images_have_dimensions_srcset_and_lazy_loading(sample_build: Path) -> None:
@@ -76,7 +79,11 @@ def test_images_have_dimensions_srcset_and_lazy_loading(sample_build: Path) -> N
     parser.feed((sample_build / "index.html").read_text())
     assert parser.images
     for img in parser.images:
-        assert img["width"] and img["height"] and img["alt"] and img["srcset"]
+        assert img["width"] and img["height"] and img["alt"], img
+    # Every product's card picture offers its resized WebP variants, with sizes.
+    webp = [s for s in parser.sources if s.get("type") == "image/webp"]
+    assert len(webp) >= len(sample_products())
+    assert all(re.search(r"\.webp 320w, .*\.webp 640w", s["srcset"]) and s["sizes"] for s in webp)
     assert sum(img.get("loading") == "lazy" for img in parser.images) > len(parser.images) / 2
 
 
