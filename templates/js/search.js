@@ -14,7 +14,9 @@ import { words } from "./text.js";
 export const workerUrl = import.meta.url;
 
 const PREFIX = lunr.Query.wildcard.TRAILING;
-const NAME_BONUS = 100;
+// Added to lunr's score when the word matches in the product's NAME: exactly, as a prefix,
+// or only within one edit ("jack" finding "Pack" must not beat "Jacket").
+const NAME_BONUS = { exact: 100, prefix: 90, fuzzy: 30 };
 
 function queryWords(q) {
   const all = words(q).map((w) => w.replace(/\*/g, "")).filter(Boolean);
@@ -42,10 +44,14 @@ export function createEngine(indexJson) {
     });
     for (const r of results) {
       const name = [];
+      let bonus = 0;
       for (const [term, fields] of Object.entries(r.matchData.metadata)) {
-        if (fields.name) name.push(term);
+        if (!fields.name) continue;
+        name.push(term);
+        const kind = term === word ? "exact" : term.startsWith(word) ? "prefix" : "fuzzy";
+        bonus = Math.max(bonus, loose ? 0 : NAME_BONUS[kind]);
       }
-      hits.set(Number(r.ref), { score: r.score, name });
+      hits.set(Number(r.ref), { score: r.score + bonus, name });
     }
     return hits;
   }
@@ -55,8 +61,7 @@ export function createEngine(indexJson) {
     const counts = new Map();
     for (const hits of perWord) {
       for (const [ref, hit] of hits) {
-        const bonus = hit.name.length ? NAME_BONUS : 0;
-        scores.set(ref, (scores.get(ref) || 0) + hit.score + bonus);
+        scores.set(ref, (scores.get(ref) || 0) + hit.score);
         counts.set(ref, (counts.get(ref) || 0) + 1);
       }
     }

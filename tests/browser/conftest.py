@@ -1,0 +1,105 @@
+"""Browser fixtures: the built sample shop served on 127.0.0.1, and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here drives the browser, and they share one xdist worker."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+class ShopServer(http.server.ThreadingHTTPServer):
+    """Serves a built site; POSTs to the tracker endpoint are kept in `events`."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path):
+        self.events: list[dict] = []
+        handler = functools.partial(_Handler, directory=str(root))
+        super().__init__(("127.0.0.1", 0), handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}/"
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.startswith("/api/events"):
+            self.server.events.extend(json.loads(body)["events"])
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture(scope="session")
+def served_build(sample_build: Path) -> Iterator[ShopServer]:
+    """The sample build on a random 127.0.0.1 port, for the whole session."""
+    server = ShopServer(sample_build)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _theme_bundled() -> None:
+    """The theme's dist/ must exist before anything builds (make theme normally does it)."""
+    if not (REPO / "templates" / "dist" / "manifest.json").is_file():
+        if not shutil.which("node"):
+            pytest.skip("node is needed to bundle the theme")
+        subprocess.run(["node", "scripts/bundle-theme.mjs"], cwd=REPO, check=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (never downloaded: Debian's)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, served_build: ShopServer):
+    """A fresh desktop page; `page.shop_url` is the served shop. Page errors fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.shop_url = served_build.url
+    yield tab
+    context.close()
+    assert not errors, errors

@@ -1,0 +1,68 @@
+"""Helpers to drive the shop page the way a customer does (roles and accessible names)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def open_shop(page: Page, query: str = "", *, wait_search: bool = False) -> None:
+    """Load the page (with a query string) and wait until the script has taken over."""
+    page.goto(page.shop_url + query)
+    page.wait_for_selector("#shop[data-ready]")
+    if wait_search:
+        page.wait_for_selector("#shop[data-search=ready]")
+
+
+def wait_index(page: Page) -> None:
+    """Focus the search box (which fetches the index) and wait for the index."""
+    page.get_by_role("searchbox", name="Search products").focus()
+    page.wait_for_selector("#shop[data-search=ready]")
+
+
+def search(page: Page, text: str) -> None:
+    """Type into the search box and wait for the results of exactly this query."""
+    box = page.get_by_role("searchbox", name="Search products")
+    box.fill(text)
+    page.wait_for_function(
+        """q => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q)""",
+        arg=text)
+
+
+def status(page: Page) -> str:
+    return page.get_by_role("status").inner_text()
+
+
+def total(page: Page) -> int:
+    text = status(page)
+    return 0 if text == "No products match" else int(text.split()[0])
+
+
+def shown_anchors(page: Page, *, all_pages: bool = True) -> list[str]:
+    """The ids of the products listed, in order (pressing "Show more" until all are shown)."""
+    more = page.locator("#more")
+    while all_pages and more.is_visible():
+        more.click()
+    return page.eval_on_selector_all("#results > li", "els => els.map(e => e.id)")
+
+
+def shown_names(page: Page) -> list[str]:
+    return page.eval_on_selector_all("#results > li h3", "els => els.map(e => e.textContent)")
+
+
+def facet_box(page: Page, facet: str, label: str):
+    """The checkbox of one value in a facet group; its name starts with the value's label."""
+    group = page.get_by_role("group", name=facet, exact=True)
+    return group.get_by_role("checkbox", name=re.compile("^" + re.escape(label) + r" \(\d+\)$"))
+
+
+def count_of(page: Page, facet: str, label: str) -> int:
+    """The count shown beside a facet value."""
+    name = facet_box(page, facet, label).locator("xpath=..").inner_text()
+    return int(re.search(r"\((\d+)\)\s*$", name).group(1))
+
+
+def expect_total(page: Page, n: int) -> None:
+    text = "No products match" if n == 0 else f"{n} product{'s' if n != 1 else ''}"
+    expect(page.get_by_role("status")).to_have_text(text)
