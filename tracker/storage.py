@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from tracker.models import events_table
 from tracker.validation import ValidEvent
@@ -48,6 +49,14 @@ def event_rows(events: Sequence[ValidEvent], facts: RequestFacts) -> list[dict[s
     return rows
 
 
+_INSERT_IGNORING_EXISTING = {
+    is_postgresql: dialect.insert(events_table)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(events_table.c.id)
+    for is_postgresql, dialect in ((True, postgresql), (False, sqlite))
+}
+
+
 def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
     """Insert ``rows``, skipping ids already stored; commit; return how many were new.
 
@@ -55,16 +64,19 @@ def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
     """
     if not rows:
         return 0
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(events_table)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(events_table.c.id)
-    )
-    with engine.begin() as connection:
-        inserted = connection.execute(statement).fetchall()
-    return len(inserted)
+    # executemany of one cached statement (SQLAlchemy's "insertmanyvalues" still sends a single
+    # multi-row INSERT ... RETURNING): a fresh .values(rows) would be compiled on every request.
+    statement = _INSERT_IGNORING_EXISTING[engine.dialect.name == "postgresql"]
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as connection:
+                return len(connection.execute(statement, rows).fetchall())
+        except DBAPIError as error:
+            # A connection the database closed while this Lambda container was frozen: retry
+            # once on a fresh one (safe: ids already stored are skipped).
+            if attempt == 2 or not error.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -77,12 +89,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the tracker: checked connections (Lambda freezes them), SQLite in WAL mode."""
+    """An engine for the tracker: recycled connections (Lambda freezes them), SQLite in WAL."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No pool_pre_ping (a round trip per request): a stale connection is retried instead.
+    return create_engine(url, pool_size=5, max_overflow=10, pool_recycle=600)
 
 
 _engine: Engine | None = None

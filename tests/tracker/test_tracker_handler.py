@@ -425,3 +425,26 @@ def test_base64_text_and_bytes_bodies_give_the_same_rows(engine, monkeypatch):
     assert json.loads(again["body"])["duplicates"] == 1
     assert base64.b64decode(function_url_event(body)["body"]) == body
     assert handler_module.ALLOW == "POST, OPTIONS"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_kind", ["postgresql"])  # needs a server to close it
+def test_connection_closed_by_the_server_is_retried(database_url):
+    """A frozen Lambda's pooled connection may be dead when it thaws; the request still works."""
+    from sqlalchemy import text
+
+    engine = make_engine(database_url)
+    try:
+        assert post(engine, encode(envelope(event("view"))))[0] == 202
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        killer = make_engine(database_url)
+        with killer.connect() as connection:
+            assert connection.execute(text("SELECT pg_terminate_backend(:pid)"),
+                                      {"pid": pid}).scalar_one()
+        killer.dispose()
+        status, _, answer = post(engine, encode(envelope(event("call"))))
+        assert (status, answer["accepted"]) == (202, 1)
+        assert len(stored_events(engine)) == 2
+    finally:
+        engine.dispose()
