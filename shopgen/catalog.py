@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import babel
@@ -15,7 +17,7 @@ import babel.numbers
 
 from shopgen.errors import CatalogError
 from shopgen.fields import Problems, Record, did_you_mean
-from shopgen.yaml_source import LineList, YamlSyntaxError, read_yaml
+from shopgen.yaml_source import LineList, LineMap, YamlSyntaxError, read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -299,21 +301,45 @@ PRODUCT_FIELDS = ["sku", "name", "brand", "category", "description", "colours", 
                   "prices"]
 
 
+PARALLEL_FROM = 400  # product files; below this, starting worker processes costs more
+
+
 def _load_products(site_dir, today, attributes, problems):
     folder = site_dir / "products"
-    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
-    if not paths:
+    names = sorted(f"products/{p.name}" for p in [*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not names:
         problems.add("products/", 1, "no product files (products/*.yaml)")
     by_id = {a.id: a for a, _mapping in attributes}
-    for path in sorted(paths):
-        name = f"products/{path.name}"
+    read = partial(_read_product_files, site_dir, today, by_id)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(names) < PARALLEL_FROM or workers < 2:
+        results = [read(names)]
+    else:  # YAML parsing is CPU-bound Python: one process per core, files in order
+        size = -(-len(names) // (workers * 4))
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(read, [names[i:i + size]
+                                           for i in range(0, len(names), size)]))
+    for products, chunk_problems in results:
+        problems.items.extend(chunk_problems)
+        yield from products
+
+
+def _read_product_files(site_dir: Path, today: dt.date, attributes: dict[str, Attribute],
+                        names: list[str]) -> tuple[list, list[str]]:
+    """Read some product files: (product, its key lines) pairs and the problems found."""
+    problems = Problems()
+    products = []
+    for name in names:
         data = _read_file(site_dir, name, problems)
         if data is None:
             continue
         r = Record(data, name, problems)
-        product = _read_product(r, today, by_id)
+        product = _read_product(r, today, attributes)
         if r.ok and product is not None:
-            yield product, r.mapping
+            lines = LineMap()  # only the lines travel back, not the whole parsed file
+            lines.line, lines.key_lines = r.mapping.line, r.mapping.key_lines
+            products.append((product, lines))
+    return products, problems.items
 
 
 def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute]) -> Product | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from lunr.builder import Builder
@@ -23,13 +24,16 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from shopgen.catalog import Catalog
 
-FIELDS = (("name", 10), ("brand", 3), ("colours", 2), ("category", 2), ("sku", 5),
-          ("description", 1))
+# Three fields, not one per catalog field: every field costs a vector per product in the index.
+# "tags" holds brand, colours, category path and SKU: short texts customers type as they are.
+FIELDS = (("name", 10), ("tags", 3), ("description", 1))
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fold_text(text: str) -> str:
     """Lower-case and drop accents ("Café" → "cafe"); the browser does the same to queries."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -63,12 +67,11 @@ def index_documents(catalog: Catalog) -> list[dict[str, object]]:
         brand = catalog.brand[product.brand].name
         categories = " ".join(c.name for c in catalog.category_path(product.category))
         words = [w for w in dict.fromkeys(tokenize(product.description)) if w not in STOP_WORDS]
+        tags = [*tokenize(brand), *tokenize(" ".join(product.colours)), *tokenize(categories),
+                fold_text(product.sku), *tokenize(product.sku)]
         fields = {
             "name": tokenize(product.name),
-            "brand": tokenize(brand),
-            "colours": tokenize(" ".join(product.colours)),
-            "category": tokenize(categories),
-            "sku": [fold_text(product.sku), *tokenize(product.sku)],
+            "tags": list(dict.fromkeys(tags)),
             "description": words,
         }
         document: dict[str, object] = {k: with_synonyms(v, synonyms) for k, v in fields.items()}
@@ -77,9 +80,37 @@ def index_documents(catalog: Catalog) -> list[dict[str, object]]:
     return documents
 
 
+class PretokenizedBuilder(Builder):
+    """lunr.py's Builder for documents whose fields are lists of already folded tokens.
+
+    `add` fills the same structures as `Builder.add` (so `build()` and `serialize()` are lunr.py's
+    own and the index is identical), without a Token object and a metadata copy per token,
+    which cost two thirds of the time at 10,000 products. No metadata is kept (no positions).
+    """
+
+    def add(self, doc: dict, attributes: dict | None = None) -> None:
+        doc_ref = str(doc[self._ref])
+        self._documents[doc_ref] = attributes or {}
+        self.document_count += 1
+        for field_name in self._fields:
+            terms = doc[field_name]
+            field_ref = f"{field_name}/{doc_ref}"  # lunr's FieldRef as a string
+            frequencies = Counter(terms)  # first-seen order, as Builder.add numbers terms
+            self.field_term_frequencies[field_ref] = frequencies
+            self.field_lengths[field_ref] = len(terms)
+            for term in frequencies:
+                posting = self.inverted_index.get(term)
+                if posting is None:
+                    posting = {name: {} for name in self._fields}
+                    posting["_index"] = self.term_index
+                    self.term_index += 1
+                    self.inverted_index[term] = posting
+                posting[field_name][doc_ref] = {}
+
+
 def build_search_index(catalog: Catalog) -> dict:
     """The serialised lunr index (a dict in lunr's schema) over the catalog's products."""
-    builder = Builder()  # an empty pipeline: tokens arrive already folded and split
+    builder = PretokenizedBuilder()  # an empty pipeline: tokens arrive folded and split
     builder.ref("id")
     for name, boost in FIELDS:
         builder.field(name, boost=boost)

@@ -8,10 +8,19 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, TODAY
+from lunr.builder import Builder
 from sitekit import product, write_site
 
 from shopgen.catalog import load_catalog
-from shopgen.search_index import build_search_index, fold_text, serialize_index, tokenize
+from shopgen.search_index import (
+    FIELDS,
+    build_search_index,
+    fold_text,
+    index_documents,
+    js_ordered,
+    serialize_index,
+    tokenize,
+)
 
 QUERY_SCRIPT = REPO / "tests" / "js" / "query_index.mjs"
 
@@ -91,6 +100,17 @@ def test_any_catalog_text_gives_an_index_lunr_js_loads(tiny_site: Path, tmp_path
     python_order = {**index, "invertedIndex": sorted(index["invertedIndex"])}
     with pytest.raises(AssertionError, match="Out of order word insertion"):
         query_with_lunr_js(python_order, tmp_path, "x")
+
+
+def test_fast_builder_writes_exactly_what_lunr_py_writes(tiny_site: Path) -> None:
+    catalog = load_catalog(tiny_site, TODAY)
+    reference = Builder()  # lunr.py's own add(), fed the same token lists
+    reference.ref("id")
+    for name, boost in FIELDS:
+        reference.field(name, boost=boost)
+    for document in index_documents(catalog):
+        reference.add(document)
+    assert build_search_index(catalog) == js_ordered(reference.build().serialize())
 
 
 def test_index_is_deterministic(tiny_site: Path) -> None:
