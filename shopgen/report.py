@@ -41,18 +41,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from shopgen.errors import ShopgenError
 from shopgen.report_catalog import ReportCatalog, load_report_catalog
+from shopgen.report_parallel import collect_report_concurrently
 from tracker.report_queries import (
     UNKNOWN_BRAND,
     Limits,
+    NoResultRow,
     ReportData,
     Window,
-    collect_report,
     query_no_result_searches,
 )
 
@@ -116,18 +117,18 @@ def _safe_url(url: str) -> str:
         return "the database"
 
 
-def _with_connection(url: str, work: Callable[[Connection], Any]) -> Any:
+def _with_database(url: str, work: Callable[[Engine], Any]) -> Any:
+    """Run ``work`` on an engine for ``url`` once the events table is known to exist, turning
+    database failures into a readable ShopgenError."""
     engine = open_report_engine(url)
     try:
         with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                # One consistent snapshot for every section.
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            if not inspect(conn).has_table("events"):
-                raise ShopgenError(
-                    f"the tracker database {_safe_url(url)} has no events table: {UPGRADE_HINT}"
-                )
-            return work(conn)  # read only: the transaction ends in a rollback
+            has_events = inspect(conn).has_table("events")
+        if not has_events:
+            raise ShopgenError(
+                f"the tracker database {_safe_url(url)} has no events table: {UPGRADE_HINT}"
+            )
+        return work(engine)
     except DBAPIError as error:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0:1]
         raise ShopgenError(
@@ -136,6 +137,11 @@ def _with_connection(url: str, work: Callable[[Connection], Any]) -> Any:
         ) from None
     finally:
         engine.dispose()
+
+
+def _no_result_searches(engine: Engine, window: Window) -> list[NoResultRow]:
+    with engine.connect() as conn:
+        return query_no_result_searches(conn, window, limit=1000)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -226,9 +232,11 @@ def build_report(
     catalog: ReportCatalog,
     limits: Limits | None = None,
 ) -> ReportData:
-    """Run every section of the report against the database at ``database``."""
-    return _with_connection(
-        database, lambda conn: collect_report(conn, window, catalog.brand_of(), limits)
+    """Run every section of the report against the database at ``database`` (on PostgreSQL,
+    on two connections sharing one snapshot)."""
+    return _with_database(
+        database,
+        lambda engine: collect_report_concurrently(engine, window, catalog.brand_of(), limits),
     )
 
 
@@ -264,9 +272,7 @@ def report_command(
     window = Window(first, last, include_bots)
     catalog = load_report_catalog(Path(site))
     if suggest_synonyms:
-        no_result = _with_connection(
-            database, lambda conn: query_no_result_searches(conn, window, limit=1000)
-        )
+        no_result = _with_database(database, lambda engine: _no_result_searches(engine, window))
         text = render_suggestions(no_result, catalog, first, last)
         _deliver(text, output, echo, "synonym suggestions")
         return

@@ -26,8 +26,9 @@ from sqlalchemy import create_engine, text
 from shopgen.cli import main
 from shopgen.errors import ShopgenError
 from shopgen.report import report_command, resolve_window
+from shopgen.report_parallel import collect_report_concurrently
 from tracker.migrate import upgrade_database
-from tracker.report_queries import Window
+from tracker.report_queries import Window, collect_report
 from tracker.storage import insert_new_events, make_engine
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -424,3 +425,17 @@ def test_cli_errors_exit_1(site: Path, tmp_path: Path, sqlite_report_url: str) -
     assert result.exit_code == 1
     assert "Error:" in result.output and "shopgen db upgrade" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.postgres
+def test_concurrent_sections_equal_one_transaction(postgresql_report_url: str) -> None:
+    window = Window(SINCE, UNTIL)
+    engine = create_engine(postgresql_report_url)
+    try:
+        with engine.connect() as conn:
+            alone = collect_report(conn, window, {"TS-1": "acme"})
+        together = collect_report_concurrently(engine, window, {"TS-1": "acme"}, workers=3)
+    finally:
+        engine.dispose()
+    assert together == alone
+    assert set(together.timings) == set(alone.timings)

@@ -6,8 +6,9 @@ Every query is scoped by a `Window`: events *received* on or after `since` 00:00
 dataclasses; `collect_report` runs every section on one connection and can time each one.
 
 Definitions the numbers follow:
-- a *visit* is one page load (`page_id`); a *visitor* is a distinct visitor hash, and since the
-  hash rotates every UTC day, the same person on two days counts as two visitors;
+- a *visit* is one page load (`page_id`), counted on the UTC day of its first event; a
+  *visitor* is a distinct visitor hash, and since the hash rotates every UTC day, the same
+  person on two days counts as two visitors;
 - a search's *term* is its query trimmed and lower-cased (empty queries are left out);
 - a filter counts as *used* only when it is switched on (`selected` is true);
 - the funnel looks at each visit as a whole (events of one beacon batch share their receive
@@ -38,6 +39,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    text,
     true,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -256,30 +258,49 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def query_days(conn: Connection, window: Window) -> list[DayRow]:
-    """Visitors, visits, pageviews and events of every day of the window (zero-filled)."""
-    day = utc_day(events.c.received_at, conn.dialect.name).label("day")
+def query_visits(conn: Connection, window: Window) -> tuple[list[DayRow], Funnel]:
+    """Every day of the window (zero-filled) and the funnel, from one pass over the events.
+
+    Events are first folded into visits (one row per page load: its first receive time, its
+    visitor and how many events of each type it holds), then visits into days. A visit counts
+    on the UTC day it began, so the funnel is exactly the sum of the days.
+    """
+    kinds = {name: _count_if(events.c.type == name) for name in ("pageview", "search", "view",
+                                                                 "call")}
+    visits = (
+        select(
+            func.min(events.c.visitor).label("visitor"),
+            func.min(events.c.received_at).label("began"),
+            func.count().label("events"),
+            *(count.label(name) for name, count in kinds.items()),
+        )
+        .where(*_scope(window))
+        .group_by(events.c.page_id)
+        .subquery()
+    )
+    day = utc_day(visits.c.began, conn.dialect.name).label("day")
+    searched = visits.c.search > 0
+    viewed = and_(searched, visits.c.view > 0)
     stmt = (
         select(
             day,
-            func.count(distinct(events.c.visitor)),
-            func.count(distinct(events.c.page_id)),
-            _count_if(events.c.type == "pageview"),
+            func.count(distinct(visits.c.visitor)),
             func.count(),
-            _count_if(events.c.type == "search"),
-            _count_if(events.c.type == "view"),
-            _count_if(events.c.type == "call"),
+            *(func.sum(visits.c[name]) for name in ("pageview", "events", "search", "view",
+                                                     "call")),
+            _count_if(searched),
+            _count_if(viewed),
+            _count_if(and_(viewed, visits.c.call > 0)),
         )
-        .where(*_scope(window))
         .group_by(day)
     )
-    found = {_as_date(row[0]): row for row in conn.execute(stmt)}
-    rows = []
+    found = {_as_date(row[0]): [int(n) for n in row[1:]] for row in conn.execute(stmt)}
+    days = []
     for date in window.days():
-        row = found.get(date)
-        counts = (0,) * 7 if row is None else tuple(int(n) for n in row[1:])
-        rows.append(DayRow(date, *counts))
-    return rows
+        counts = found.get(date, [0] * 10)
+        days.append(DayRow(date, *counts[:7]))
+    totals = [sum(found[d][i] for d in found) for i in (1, 7, 8, 9)]
+    return days, Funnel(*totals)
 
 
 def _search_term() -> ColumnElement[str]:
@@ -413,36 +434,44 @@ def query_calls(
     return products, brands
 
 
-def query_funnel(conn: Connection, window: Window) -> Funnel:
-    """Per visit: did it search; did a searching visit view a product; did that visit call."""
-    per_visit = (
-        select(
-            func.max(case((events.c.type == "search", 1), else_=0)).label("searched"),
-            func.max(case((events.c.type == "view", 1), else_=0)).label("viewed"),
-            func.max(case((events.c.type == "call", 1), else_=0)).label("called"),
-        )
-        .where(*_scope(window))
-        .group_by(events.c.page_id)
-        .subquery()
-    )
-    searched = per_visit.c.searched == 1
-    viewed = and_(searched, per_visit.c.viewed == 1)
-    stmt = select(
-        func.count(),
-        _count_if(searched),
-        _count_if(viewed),
-        _count_if(and_(viewed, per_visit.c.called == 1)),
-    )
-    visits, n_searched, n_viewed, n_called = conn.execute(stmt).one()
-    return Funnel(int(visits), int(n_searched), int(n_viewed), int(n_called))
+def tune_session(conn: Connection) -> None:
+    """Settings for this report's transaction only: on PostgreSQL, no JIT (compiling costs more
+    than it saves on these sub-second scans) and enough work_mem to hash and sort in memory."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL jit = off"))
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
-def _timed(timings: dict[str, float] | None, name: str, run: Callable[[], Any]) -> Any:
-    started = time.perf_counter()
-    result = run()
-    if timings is not None:
-        timings[name] = time.perf_counter() - started
-    return result
+Section = Callable[[Connection], Any]
+
+
+def report_sections(
+    window: Window, brand_of: Mapping[str, str], limits: Limits
+) -> dict[str, Section]:
+    """Each section's query as a function of a connection, slowest first (so a pool of
+    connections finishes them at about the same time)."""
+    return {
+        "days_and_funnel": lambda conn: query_visits(conn, window),
+        "top_searches": lambda conn: query_top_searches(conn, window, limits.searches),
+        "top_products": lambda conn: query_top_products(conn, window, limits.products),
+        "filters": lambda conn: query_filters(conn, window),
+        "no_result_searches": lambda conn: query_no_result_searches(conn, window, limits.no_result),
+        "calls": lambda conn: query_calls(conn, window, brand_of, limits.calls),
+        "sorts": lambda conn: query_sorts(conn, window),
+    }
+
+
+def assemble_report(
+    window: Window, results: dict[str, Any], timings: dict[str, float]
+) -> ReportData:
+    """The `ReportData` from each section's result (keyed as in `report_sections`)."""
+    days, funnel = results["days_and_funnel"]
+    calls, brands = results["calls"]
+    return ReportData(
+        window, days, results["top_searches"], results["no_result_searches"],
+        results["top_products"], results["filters"], results["sorts"], calls, brands, funnel,
+        timings,
+    )
 
 
 def collect_report(
@@ -451,28 +480,12 @@ def collect_report(
     brand_of: Mapping[str, str] | None = None,
     limits: Limits | None = None,
 ) -> ReportData:
-    """Run every section on ``conn``; ``ReportData.timings`` holds each section's seconds."""
-    brand_of = brand_of or {}
-    limits = limits or Limits()
+    """Run every section on ``conn``, one after the other (``ReportData.timings``: seconds)."""
+    tune_session(conn)
+    results: dict[str, Any] = {}
     timings: dict[str, float] = {}
-    days = _timed(timings, "days", lambda: query_days(conn, window))
-    searches = _timed(
-        timings, "top_searches", lambda: query_top_searches(conn, window, limits.searches)
-    )
-    no_result = _timed(
-        timings,
-        "no_result_searches",
-        lambda: query_no_result_searches(conn, window, limits.no_result),
-    )
-    products = _timed(
-        timings, "top_products", lambda: query_top_products(conn, window, limits.products)
-    )
-    filters = _timed(timings, "filters", lambda: query_filters(conn, window))
-    sorts = _timed(timings, "sorts", lambda: query_sorts(conn, window))
-    calls, brands = _timed(
-        timings, "calls", lambda: query_calls(conn, window, brand_of, limits.calls)
-    )
-    funnel = _timed(timings, "funnel", lambda: query_funnel(conn, window))
-    return ReportData(
-        window, days, searches, no_result, products, filters, sorts, calls, brands, funnel, timings
-    )
+    for name, section in report_sections(window, brand_of or {}, limits or Limits()).items():
+        started = time.perf_counter()
+        results[name] = section(conn)
+        timings[name] = time.perf_counter() - started
+    return assemble_report(window, results, timings)
