@@ -10,17 +10,13 @@ If an upload fails, the previous page stays live and every file it references is
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import boto3
-import click
 import yaml
 from botocore.config import Config
 from botocore.exceptions import (
@@ -32,19 +28,16 @@ from botocore.exceptions import (
 )
 
 from shopgen.errors import PublishError
+from shopgen.publish_execute import UPLOAD_WORKERS, Echo, delete_all, invalidate, upload_all
 from shopgen.publish_plan import (
     LocalFile,
     PublishPlan,
-    RemoteObject,
     describe_plan,
     headers_for,
     normalise_prefix,
     plan_publish,
 )
 from shopgen.publish_state import MANIFEST_NAME, read_bucket_state, write_manifest
-
-Echo = Callable[[str], None]
-UPLOAD_WORKERS = 16
 
 
 @dataclass(frozen=True)
@@ -190,9 +183,9 @@ def publish_site(
 
     echo(f"Publishing to s3://{bucket}/{settings.prefix}: {len(plan.uploads)} to upload, "
          f"{len(plan.skips)} unchanged, {len(plan.deletes)} to delete")
-    sent = _upload_all(s3, bucket, build_dir, plan, state, show_progress=show_progress)
+    sent = upload_all(s3, bucket, build_dir, plan, state, show_progress=show_progress)
     if plan.deletes:
-        _delete_all(s3, bucket, plan.deletes)
+        delete_all(s3, bucket, plan.deletes)
         for key in plan.deletes:
             state.objects.pop(key, None)
             state.etags.pop(key, None)
@@ -202,7 +195,7 @@ def publish_site(
 
     invalidation_id = None
     if plan.invalidation_paths and settings.distribution_id:
-        invalidation_id = _invalidate(cloudfront, settings.distribution_id,
+        invalidation_id = invalidate(cloudfront, settings.distribution_id,
                                       plan.invalidation_paths, echo, wait_for_invalidation)
     elif plan.invalidation_paths:
         echo("No publish.distribution_id set: CloudFront was not invalidated "
@@ -211,117 +204,6 @@ def publish_site(
          f"{len(plan.skips)} unchanged.")
     return PublishReport(plan, len(plan.uploads), len(plan.deletes), sent, counter.count,
                          invalidation_id)
-
-
-def _upload_all(s3: Any, bucket: str, build_dir: Path, plan: PublishPlan, state: Any,
-                *, show_progress: bool) -> int:
-    """Assets in parallel; once every one is up, the pages in order (index.html last)."""
-    assets = [f for f in plan.uploads if f.hashed]
-    pages = [f for f in plan.uploads if not f.hashed]
-    sent = 0
-
-    def record(item: LocalFile, etag: str, size: int) -> None:
-        state.objects[item.key] = RemoteObject(item.key, size, item.sha256, item.content_type,
-                                               item.cache_control, item.content_encoding)
-        state.etags[item.key] = etag
-
-    with _progress(show_progress, len(plan.uploads)) as bar:
-        with ThreadPoolExecutor(max_workers=UPLOAD_WORKERS) as pool:
-            futures = {pool.submit(_put, s3, bucket, build_dir, f): f for f in assets}
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    if future.exception() is not None:
-                        for other in pending:
-                            other.cancel()
-                        raise _upload_failed(futures[future], future.exception())
-                    etag, size = future.result()
-                    record(futures[future], etag, size)
-                    sent += size
-                    bar.update(1)
-        for page in pages:
-            try:
-                etag, size = _put(s3, bucket, build_dir, page)
-            except (ClientError, BotoCoreError, OSError) as error:
-                raise _upload_failed(page, error) from error
-            record(page, etag, size)
-            sent += size
-            bar.update(1)
-    return sent
-
-
-def _put(s3: Any, bucket: str, build_dir: Path, item: LocalFile) -> tuple[str, int]:
-    data = (build_dir / item.path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != item.sha256:
-        raise PublishError(f"{item.path} changed while publishing; build again and retry")
-    extra = {}
-    if item.content_encoding == "gzip":
-        data = gzip.compress(data, compresslevel=9, mtime=0)
-        extra["ContentEncoding"] = "gzip"
-    response = s3.put_object(
-        Bucket=bucket, Key=item.key, Body=data, ContentType=item.content_type,
-        CacheControl=item.cache_control, Metadata={"sha256": item.sha256}, **extra,
-    )
-    return response["ETag"].strip('"'), len(data)
-
-
-def _upload_failed(item: LocalFile, error: BaseException | None) -> PublishError:
-    if isinstance(error, PublishError):
-        return error
-    return PublishError(
-        f"uploading {item.key} failed: {error}. The previous page is still live and "
-        "complete; run `shopgen publish` again to finish."
-    )
-
-
-def _delete_all(s3: Any, bucket: str, keys: Iterable[str]) -> None:
-    keys = list(keys)
-    for start in range(0, len(keys), 1000):
-        batch = [{"Key": key} for key in keys[start:start + 1000]]
-        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
-        if response.get("Errors"):
-            first = response["Errors"][0]
-            raise PublishError(f"could not delete {first['Key']}: {first.get('Message')}")
-
-
-def _invalidate(cloudfront: Any, distribution_id: str, paths: tuple[str, ...], echo: Echo,
-                wait_for_it: bool) -> str:
-    reference = hashlib.sha256("\n".join(paths).encode()).hexdigest()[:16]
-    response = cloudfront.create_invalidation(
-        DistributionId=distribution_id,
-        InvalidationBatch={
-            "Paths": {"Quantity": len(paths), "Items": list(paths)},
-            "CallerReference": f"shopgen-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{reference}",
-        },
-    )
-    invalidation_id = response["Invalidation"]["Id"]
-    echo(f"CloudFront invalidation {invalidation_id}: {', '.join(paths)}")
-    if wait_for_it:
-        echo("Waiting for the invalidation to finish…")
-        cloudfront.get_waiter("invalidation_completed").wait(
-            DistributionId=distribution_id, Id=invalidation_id,
-            WaiterConfig={"Delay": 5, "MaxAttempts": 180},
-        )
-        echo("Invalidation complete.")
-    return invalidation_id
-
-
-class _NoProgress:
-    def __enter__(self) -> _NoProgress:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
-
-    def update(self, _n: int) -> None:
-        return None
-
-
-def _progress(show: bool, length: int) -> Any:
-    if show and length:
-        return click.progressbar(length=length, label="Uploading")
-    return _NoProgress()
 
 
 def publish_command(site: Path, build_dir: Path, *, echo: Echo, dry_run: bool, delete: bool,

@@ -1,0 +1,142 @@
+"""Executing a publish plan with boto3: uploads in a safe order, deletes, one invalidation.
+
+Assets go up in parallel; only once every one of them is up do the pages follow, one by one,
+`index.html` last. An upload failure stops everything before the page that would reference a
+missing file, and raises a PublishError saying the previous page is still live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import click
+from botocore.exceptions import BotoCoreError, ClientError
+
+from shopgen.errors import PublishError
+from shopgen.publish_plan import LocalFile, PublishPlan, RemoteObject
+from shopgen.publish_state import BucketState
+
+Echo = Callable[[str], None]
+UPLOAD_WORKERS = 16
+
+
+def upload_all(s3: Any, bucket: str, build_dir: Path, plan: PublishPlan, state: BucketState,
+                *, show_progress: bool) -> int:
+    """Upload the plan's files (assets in parallel, then pages in order); returns bytes sent.
+
+    Records each uploaded object in `state` so the manifest written afterwards is exact.
+    """
+    assets = [f for f in plan.uploads if f.hashed]
+    pages = [f for f in plan.uploads if not f.hashed]
+    sent = 0
+
+    def record(item: LocalFile, etag: str, size: int) -> None:
+        state.objects[item.key] = RemoteObject(item.key, size, item.sha256, item.content_type,
+                                               item.cache_control, item.content_encoding)
+        state.etags[item.key] = etag
+
+    with _progress(show_progress, len(plan.uploads)) as bar:
+        with ThreadPoolExecutor(max_workers=UPLOAD_WORKERS) as pool:
+            futures = {pool.submit(_put, s3, bucket, build_dir, f): f for f in assets}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    if future.exception() is not None:
+                        for other in pending:
+                            other.cancel()
+                        raise _upload_failed(futures[future], future.exception())
+                    etag, size = future.result()
+                    record(futures[future], etag, size)
+                    sent += size
+                    bar.update(1)
+        for page in pages:
+            try:
+                etag, size = _put(s3, bucket, build_dir, page)
+            except (ClientError, BotoCoreError, OSError) as error:
+                raise _upload_failed(page, error) from error
+            record(page, etag, size)
+            sent += size
+            bar.update(1)
+    return sent
+
+
+def _put(s3: Any, bucket: str, build_dir: Path, item: LocalFile) -> tuple[str, int]:
+    data = (build_dir / item.path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != item.sha256:
+        raise PublishError(f"{item.path} changed while publishing; build again and retry")
+    extra = {}
+    if item.content_encoding == "gzip":
+        data = gzip.compress(data, compresslevel=9, mtime=0)
+        extra["ContentEncoding"] = "gzip"
+    response = s3.put_object(
+        Bucket=bucket, Key=item.key, Body=data, ContentType=item.content_type,
+        CacheControl=item.cache_control, Metadata={"sha256": item.sha256}, **extra,
+    )
+    return response["ETag"].strip('"'), len(data)
+
+
+def _upload_failed(item: LocalFile, error: BaseException | None) -> PublishError:
+    if isinstance(error, PublishError):
+        return error
+    return PublishError(
+        f"uploading {item.key} failed: {error}. The previous page is still live and "
+        "complete; run `shopgen publish` again to finish."
+    )
+
+
+def delete_all(s3: Any, bucket: str, keys: Iterable[str]) -> None:
+    """Delete keys in batches of 1000."""
+    keys = list(keys)
+    for start in range(0, len(keys), 1000):
+        batch = [{"Key": key} for key in keys[start:start + 1000]]
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+        if response.get("Errors"):
+            first = response["Errors"][0]
+            raise PublishError(f"could not delete {first['Key']}: {first.get('Message')}")
+
+
+def invalidate(cloudfront: Any, distribution_id: str, paths: tuple[str, ...], echo: Echo,
+                wait_for_it: bool) -> str:
+    """Create one invalidation for `paths` (and wait for it); returns its id."""
+    reference = hashlib.sha256("\n".join(paths).encode()).hexdigest()[:16]
+    response = cloudfront.create_invalidation(
+        DistributionId=distribution_id,
+        InvalidationBatch={
+            "Paths": {"Quantity": len(paths), "Items": list(paths)},
+            "CallerReference": f"shopgen-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{reference}",
+        },
+    )
+    invalidation_id = response["Invalidation"]["Id"]
+    echo(f"CloudFront invalidation {invalidation_id}: {', '.join(paths)}")
+    if wait_for_it:
+        echo("Waiting for the invalidation to finish…")
+        cloudfront.get_waiter("invalidation_completed").wait(
+            DistributionId=distribution_id, Id=invalidation_id,
+            WaiterConfig={"Delay": 5, "MaxAttempts": 180},
+        )
+        echo("Invalidation complete.")
+    return invalidation_id
+
+
+class _NoProgress:
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def update(self, _n: int) -> None:
+        return None
+
+
+def _progress(show: bool, length: int) -> Any:
+    if show and length:
+        return click.progressbar(length=length, label="Uploading")
+    return _NoProgress()
