@@ -21,12 +21,12 @@ export function createBeacon(endpoint) {
   const nav = navigator;
   if (nav.globalPrivacyControl === true || nav.doNotTrack === "1") return { track() {} };
   const page = uuid();
-  const head = bytes(JSON.stringify({ v: 1, page, events: [] }));
-  const queue = [];
+  const head = `{"v":1,"page":"${page}","events":[`;
+  const queue = []; // events already serialised, so one bad event can't break a flush
   let timer = 0;
 
   const send = (events) => {
-    const body = JSON.stringify({ v: 1, page, events });
+    const body = head + events.join(",") + "]}";
     try {
       if (nav.sendBeacon(endpoint, new Blob([body], { type: "text/plain" }))) return;
     } catch {}
@@ -46,14 +46,15 @@ export function createBeacon(endpoint) {
     clearTimeout(timer);
     timer = 0;
     let batch = [];
-    let size = head;
+    let size = bytes(head) + 2;
+    const empty = size;
     for (const event of queue.splice(0)) {
-      const extra = bytes(JSON.stringify(event)) + 1;
-      if (head + extra > MAX_BYTES) continue; // can never fit: drop it
+      const extra = bytes(event) + 1;
+      if (empty + extra > MAX_BYTES) continue; // can never fit: drop it
       if (batch.length === MAX_EVENTS || size + extra > MAX_BYTES) {
         send(batch);
         batch = [];
-        size = head;
+        size = empty;
       }
       batch.push(event);
       size += extra;
@@ -69,7 +70,7 @@ export function createBeacon(endpoint) {
   return {
     track(type, fields) {
       try {
-        queue.push({ ...fields, id: uuid(), type, at: new Date().toISOString() });
+        queue.push(JSON.stringify({ ...fields, id: uuid(), type, at: new Date().toISOString() }));
         if (queue.length >= MAX_EVENTS) flush();
         else if (!timer) timer = setTimeout(flush, FLUSH_MS);
       } catch {}
