@@ -11,7 +11,7 @@ import datetime as dt
 import gzip
 import hashlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from shopgen.publish_state import BucketState
 
 Echo = Callable[[str], None]
 UPLOAD_WORKERS = 16
+_UPLOAD_ERRORS = (ClientError, BotoCoreError, OSError)
 
 
 def upload_all(s3: Any, bucket: str, build_dir: Path, plan: PublishPlan, state: BucketState,
@@ -44,22 +45,22 @@ def upload_all(s3: Any, bucket: str, build_dir: Path, plan: PublishPlan, state: 
     with _progress(show_progress, len(plan.uploads)) as bar:
         with ThreadPoolExecutor(max_workers=UPLOAD_WORKERS) as pool:
             futures = {pool.submit(_put, s3, bucket, build_dir, f): f for f in assets}
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    if future.exception() is not None:
-                        for other in pending:
-                            other.cancel()
-                        raise _upload_failed(futures[future], future.exception())
-                    etag, size = future.result()
+            try:
+                for future in as_completed(futures):
+                    try:
+                        etag, size = future.result()
+                    except _UPLOAD_ERRORS as error:
+                        raise _upload_failed(futures[future], error) from error
                     record(futures[future], etag, size)
                     sent += size
                     bar.update(1)
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # no page goes up after this
+                raise
         for page in pages:
             try:
                 etag, size = _put(s3, bucket, build_dir, page)
-            except (ClientError, BotoCoreError, OSError) as error:
+            except _UPLOAD_ERRORS as error:
                 raise _upload_failed(page, error) from error
             record(page, etag, size)
             sent += size
@@ -82,7 +83,7 @@ def _put(s3: Any, bucket: str, build_dir: Path, item: LocalFile) -> tuple[str, i
     return response["ETag"].strip('"'), len(data)
 
 
-def _upload_failed(item: LocalFile, error: BaseException | None) -> PublishError:
+def _upload_failed(item: LocalFile, error: BaseException) -> PublishError:
     if isinstance(error, PublishError):
         return error
     return PublishError(
