@@ -15,12 +15,13 @@ JSON document:
   visitor hash rotates daily, so someone coming back on another day counts again),
   ``pageviews``, ``searches``, ``views``, ``calls``.
 - ``days``: one entry per day of the window, oldest first, zero-filled:
-  ``date``, ``visitors``, ``visits``, ``pageviews``.
+  ``date``, ``visitors``, ``visits``, ``pageviews`` (a visit counts on the day it began).
 - ``top_searches`` (25 most frequent terms; a term is the query trimmed and lower-cased):
   ``query``, ``searches``, ``visitors``, ``average_results``.
 - ``no_result_searches`` (50 most frequent terms that found nothing): ``query``, ``searches``,
   ``visitors``, ``last_searched``.
-- ``top_products`` (25 most viewed): ``sku``, ``name``, ``brand`` (display name), ``views``,
+- ``top_products`` (25 most viewed): ``sku``, ``name`` (null when the SKU is not in the
+  catalog), ``brand`` (display name, ``"(unknown)"`` when not in the catalog), ``views``,
   ``visitors`` (who viewed it), ``calls``, ``view_to_call_rate`` (calls / views).
 - ``filters`` (every facet value switched on; switching off is not a use): ``facet``,
   ``value``, ``uses``, ``visitors``.

@@ -27,6 +27,7 @@ svg{max-width:100%;height:auto;display:block}
 svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
 .bar{fill:var(--bar)}.pv{fill:none;stroke:var(--line);stroke-width:2}
 .axis{stroke:var(--muted);stroke-width:1}
+svg text.key-bar{fill:var(--bar)}svg text.key-line{fill:var(--line)}
 """
 
 WIDTH = 720
@@ -72,8 +73,8 @@ def daily_chart(days: list[dict[str, Any]]) -> str:
                 f'text-anchor="middle">{escape(days[i]["date"])}</text>'
             )
     parts.append(
-        f'<text x="{left}" y="{top - 8}">■ visitors</text>'
-        f'<text x="{left + 90}" y="{top - 8}" fill="#c8553d">— pageviews</text>'
+        f'<text class="key-bar" x="{left}" y="{top - 8}">■ visitors</text>'
+        f'<text class="key-line" x="{left + 90}" y="{top - 8}">— pageviews</text>'
     )
     parts.append("</svg>")
     return "\n".join(parts)

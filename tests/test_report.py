@@ -181,6 +181,10 @@ def run_report(site: Path, url: str, fmt: str = "json", **options: Any) -> str:
 
 def test_every_section_matches_hand_computed_numbers(site: Path, report_url: str) -> None:
     doc = json.loads(run_report(site, report_url))
+    assert list(doc) == ["version", "since", "until", "include_bots", "generated_at", "empty",
+                         "message", "totals", "days", "top_searches", "no_result_searches",
+                         "top_products", "filters", "sorts", "calls_by_product",
+                         "calls_by_brand", "funnel"]  # the documented, stable keys
     assert (doc["version"], doc["since"], doc["until"]) == (1, "2026-03-01", "2026-03-03")
     assert doc["empty"] is False and doc["message"] is None and doc["include_bots"] is False
     assert doc["totals"] == {"events": 27, "visits": 5, "visitors": 4, "pageviews": 5,
