@@ -8,9 +8,12 @@ category names) that are
   neighbours swapped: ``sheo`` → ``shoe``), or
 - longer words it begins, for searches of 3+ letters (``blu`` → ``blue``).
 The closest kind wins (plural, then typo, then prefix); among equals the most frequent catalog
-words, at most three. The build's index expands ``synonyms: {catalog word: [searched, …]}`` so
-a product containing the catalog word is also found by each searched word — hence the key is
-the catalog word. The block printed merges these with what shop.yaml already has.
+words, at most three.
+
+The block is ``synonyms: {catalog word: [searched word, …]}``: the build's index adds the
+searched words to every product holding the catalog word (synonyms work both ways, so the
+reverse too), and the next customer who types the misspelling finds the product. It merges
+these with what shop.yaml already has.
 """
 
 from __future__ import annotations
