@@ -5,7 +5,8 @@ with COPY (40 days of activity, the report covers the last 30; ~5 % bots), runs 
 as autovacuum would, then times the whole report (every section, JSON format) a few times and
 prints each section's time. The database is dropped at the end unless --keep.
 
-    .venv/bin/python benchmarks/report.py [--events 1000000] [--runs 3] [--keep]
+    .venv/bin/python benchmarks/report.py [--events 1000000] [--runs 3] [--keep | --reuse NAME]
+                                          [--sqlite]
 
 Target: the whole report in <= 3 s on 2 cores.
 """
@@ -18,9 +19,11 @@ import os
 import random
 import secrets
 import statistics
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 from sqlalchemy import create_engine, text
@@ -29,6 +32,7 @@ from shopgen.report import build_report, report_document
 from shopgen.report_catalog import ReportCatalog
 from shopgen.report_format import render_report
 from tracker.migrate import upgrade_database
+from tracker.models import events_table
 from tracker.report_queries import Window, collect_report
 
 SERVER = "postgres@127.0.0.1:5432"
@@ -97,6 +101,37 @@ def load(url_psycopg: str, count: int) -> float:
     return time.perf_counter() - started
 
 
+def load_sqlite(path: Path, count: int) -> float:
+    """Insert `count` events into a fresh SQLite file (executemany in batches of 50,000)."""
+    started = time.perf_counter()
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    engine = create_engine(url)
+    batch: list[dict] = []
+    with engine.begin() as conn:
+        for row in synthetic_events(count):
+            batch.append(dict(zip(COLUMNS, row, strict=True)))
+            if len(batch) == 50_000:
+                conn.execute(events_table.insert(), batch)
+                batch.clear()
+        if batch:
+            conn.execute(events_table.insert(), batch)
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def run_sqlite(count: int, runs: int) -> None:
+    """The same report on a SQLite file (the database `shopgen serve` uses by default)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tracker.sqlite3"
+        print(f"SQLite: loaded {count:,} events in {load_sqlite(path, count):.1f} s")
+        window = Window(UNTIL - dt.timedelta(days=29), UNTIL)
+        print_runs("whole report on SQLite", [time_report(f"sqlite:///{path}", window, False)
+                                              for _ in range(runs)])
+
+
 def time_report(url: str, window: Window, sequential: bool) -> tuple[float, dict[str, float], int]:
     """Seconds for the whole JSON report, each section's seconds, and the output's size."""
     started = time.perf_counter()
@@ -130,7 +165,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     parser.add_argument("--reuse", metavar="NAME",
                         help="Time the report on a database kept by --keep (no load).")
+    parser.add_argument("--sqlite", action="store_true",
+                        help="Also time the report on a SQLite file holding the same events.")
     args = parser.parse_args()
+    if args.sqlite:
+        run_sqlite(args.events, args.runs)
     name = args.reuse or f"report_bench_{secrets.token_hex(4)}"
     admin = create_engine(f"postgresql+psycopg://{SERVER}/postgres", isolation_level="AUTOCOMMIT")
     if not args.reuse:
