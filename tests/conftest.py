@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -11,13 +10,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sitekit import write_site  # noqa: E402
+from sitekit import REPO, TODAY, write_site  # noqa: E402
 
 # Processed pictures are content-addressed, so every test (and worker) can share one cache.
 os.environ.setdefault("SHOPGEN_CACHE_DIR", str(Path.home() / ".cache" / "shopgen-tests"))
 
-TODAY = dt.date(2026, 11, 24)
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

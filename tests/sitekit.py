@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 
 from PIL import Image
+
+TODAY = dt.date(2026, 11, 24)  # the build date of every test catalog
+REPO = Path(__file__).resolve().parent.parent
 
 SHOP = """\
 name: Tiny Test Shop

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, TODAY
-from sitekit import product, write_site
+from sitekit import REPO, TODAY, product, write_site
 
 from shopgen.build import MARKER, build_site
 from shopgen.cli import main

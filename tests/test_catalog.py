@@ -6,8 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
-from sitekit import product, write_site
+from sitekit import TODAY, product, write_site
 
 from shopgen.catalog import load_catalog
 from shopgen.errors import CatalogError

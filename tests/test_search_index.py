@@ -7,9 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY
 from lunr.builder import Builder
-from sitekit import product, write_site
+from sitekit import REPO, TODAY, product, write_site
 
 from shopgen.catalog import load_catalog
 from shopgen.search_index import (
