@@ -212,7 +212,7 @@ function startShop(root, model, view, tracker) {
     if (added.length) view.links[added[0]].focus();
   });
   el.list.addEventListener("click", (event) => {
-    const opener = event.target.closest('button[command="show-modal"], h3 a');
+    const opener = event.target.closest('article button[command="show-modal"], article h3 a');
     if (!opener) return;
     event.preventDefault();
     openProduct(view.position.get(opener.closest("li")), opener);
@@ -227,7 +227,7 @@ function startShop(root, model, view, tracker) {
       el.q.focus();
     } else if (button.dataset.open) openProduct(Number(button.dataset.open), button);
   });
-  root.addEventListener("click", (event) => {
+  document.addEventListener("click", (event) => {
     const call = event.target.closest('dialog a[href^="tel:"]');
     if (call && state.product) tracker.track("call", { sku: state.product });
   });

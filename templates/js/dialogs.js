@@ -1,5 +1,6 @@
-// The details dialogs (one native <dialog> per product, rendered by the build). The script
-// opens them as modals from the state (?product=SKU) and reports closes (Escape, Close), so
+// The details dialogs (one native <dialog> per product, rendered by the build inside the
+// product's <li>, which the list may detach: a dialog moves to <body> before it opens). The
+// script opens them as modals from the state (?product=SKU) and reports closes (Escape, Close), so
 // that the URL and the history follow; focus goes back to whatever opened the dialog.
 
 /**
@@ -7,12 +8,12 @@
  * @param onClose  called with the product position when the customer closes a dialog
  */
 export function createDialogs(root, onClose) {
-  const dialogs = [...root.querySelectorAll("#details > dialog")];
+  const dialogs = [...root.querySelectorAll("#results dialog")];
   let current = -1;
   let opener = null;
   let quiet = false;
 
-  root.addEventListener("close", (event) => {
+  document.addEventListener("close", (event) => {
     const p = dialogs.indexOf(event.target);
     if (p < 0) return;
     if (p === current) current = -1;
@@ -34,6 +35,7 @@ export function createDialogs(root, onClose) {
     if (p < 0) return;
     const active = from || document.activeElement;
     opener = active && active !== document.body ? active : null;
+    if (dialogs[p].parentElement !== document.body) document.body.append(dialogs[p]);
     if (!dialogs[p].open) dialogs[p].showModal();
   }
 

@@ -22,7 +22,7 @@ export function createView(root, model) {
   const position = new Map(items.map((li, i) => [li, i]));
   const marks = new Map(); // position → highlight key currently in its name
   const controls = facetControls(el.facets, model);
-  let shown = [];
+  let shown = items.map((_, i) => i); // the build listed every product
 
   function renderList(result, limit, isMatch) {
     const count = Math.min(limit, result.total);

@@ -44,7 +44,8 @@ def shown_anchors(page: Page, *, all_pages: bool = True) -> list[str]:
     more = page.locator("#more")
     while all_pages and more.is_visible():
         more.click()
-    return page.eval_on_selector_all("#results > li", "els => els.map(e => e.id)")
+    return page.eval_on_selector_all(
+        "#results > li", "els => els.map(e => e.querySelector('h3 a').hash.slice(1))")
 
 
 def shown_names(page: Page) -> list[str]:

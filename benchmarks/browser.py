@@ -1,0 +1,238 @@
+"""Browser benchmark: the shop page in headless Chromium at 1,000 and 10,000 products.
+
+Builds synthetic shops (benchmarks/synthetic_catalog.py: 24 pictures shared by all products),
+serves each on 127.0.0.1 and measures, in Debian's Chromium:
+- bytes before first paint and in total (gzip for text, as a CDN sends it; images raw);
+- time until the page is interactive (filters) and until search is usable (index loaded);
+- keystroke → results rendered and → painted (median, p95), typing real keys;
+- facet click → grid and counts updated; sort change;
+- the longest main-thread task while loading;
+- first load (HTML + CSS + JS, gzip, no images, data or index) at 1,000 products;
+- bytes fetched before the first search result at 10,000 products.
+Targets: keystroke and facet click <= 16 ms (median) at 10,000; first load <= 100 KB at 1,000;
+bytes before the first result <= 231 KB (what Pagefind fetches for its first query).
+
+Usage: python benchmarks/browser.py [--sizes 1000,10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import gzip
+import http.server
+import statistics
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from synthetic_catalog import write_catalog  # noqa: E402
+
+from shopgen.build import build_site  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+QUERIES = ["storm jacket", "merino", "trail boot", "polar fleece", "rugged pack", "quiet"]
+
+# Runs in the page before its scripts: timestamps of readiness, renders, paints, long tasks.
+PROBE = """
+(() => {
+  const probe = {renders: [], long: [], input: null, ready: null, search: null};
+  window.__probe = probe;
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) probe.long.push(e.duration);
+  }).observe({type: "longtask", buffered: true});
+  for (const type of ["keydown", "click", "change"]) {
+    addEventListener(type, e => { if (e.isTrusted || type === "change") probe.input = e.timeStamp; }, true);
+  }
+  new PerformanceObserver(list => {
+    for (const mark of list.getEntries()) {
+      if (mark.name !== "shopgen:render" || probe.input === null) continue;
+      const start = probe.input;
+      const record = {q: mark.detail.q, rendered: mark.startTime - start};
+      probe.renders.push(record);
+      requestAnimationFrame(() => setTimeout(() => { record.painted = performance.now() - start; }));
+    }
+  }).observe({type: "mark"});
+  new MutationObserver(() => {
+    const shop = document.getElementById("shop");
+    if (!shop) return;
+    if (shop.dataset.ready && probe.ready === null) probe.ready = performance.now();
+    if (shop.dataset.search && probe.search === null) probe.search = performance.now();
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-ready", "data-search"]});
+})();
+"""
+
+
+class Sizes:
+    """Bytes of each served file: gzip for text, raw for images (cached)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.cache: dict[str, int] = {}
+
+    def __call__(self, url: str) -> int:
+        path = urlparse(url).path.lstrip("/") or "index.html"
+        if path not in self.cache:
+            file = self.root / path
+            if not file.is_file():
+                return 0
+            data = file.read_bytes()
+            text = file.suffix in {".html", ".css", ".js", ".json", ".xml", ".txt"}
+            self.cache[path] = len(gzip.compress(data, 9)) if text else len(data)
+        return self.cache[path]
+
+
+def serve(root: Path) -> http.server.ThreadingHTTPServer:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802 (the beacon)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(202)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def kb(n: float) -> str:
+    return f"{n / 1000:.1f} KB"
+
+
+def measure(browser, url: str, sizes: Sizes) -> dict:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.add_init_script(PROBE)
+    fetched: list[tuple[float, str]] = []
+    page.on("requestfinished", lambda r: fetched.append((r.timing["responseEnd"], r.url)))
+    page.goto(url)
+    page.wait_for_selector("#shop[data-ready]")
+    box = page.get_by_role("searchbox", name="Search products")
+    box.focus()
+    page.wait_for_selector("#shop[data-search=ready]", timeout=120_000)
+    timing = page.evaluate("""() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      const fp = performance.getEntriesByName("first-contentful-paint")[0];
+      const res = performance.getEntriesByType("resource").map(r => [r.name, r.responseEnd]);
+      return {fcp: fp ? fp.startTime : null, html: nav.responseEnd, res,
+              ready: __probe.ready, search: __probe.search, long: __probe.long};
+    }""")
+    before_paint = sizes(url) + sum(sizes(name) for name, end in timing["res"]
+                                    if timing["fcp"] and end <= timing["fcp"])
+    load_bytes = {u: sizes(u) for _, u in fetched}  # the page's and its worker's requests
+    first_load = sum(v for k, v in load_bytes.items()
+                     if k == url or k.endswith(".css")
+                     or (k.endswith(".js") and "/search-" not in k))
+    images = sum(v for k, v in load_bytes.items() if "/images/" in k)
+
+    # Keystrokes: type each query key by key; the first render of each key is its latency.
+    first_result_bytes = None
+    keys: list[dict] = []
+    for query in QUERIES:
+        box.fill("")
+        page.wait_for_timeout(150)
+        page.evaluate("__probe.renders.length = 0")
+        for n, key in enumerate(query, 1):
+            page.keyboard.type(key)
+            page.wait_for_function(
+                "q => __probe.renders.some(r => r.q === q && r.painted !== undefined)",
+                arg=query[:n])
+            if first_result_bytes is None:  # every request so far, the worker's included
+                urls = {u for _, u in fetched}
+                first_result_bytes = sum(sizes(u) for u in urls)
+                first_result_no_img = sum(sizes(u) for u in urls if "/images/" not in u)
+        keys += page.evaluate("__probe.renders.filter(r => r.painted !== undefined)")
+    box.fill("")
+    page.wait_for_timeout(200)
+
+    # Facet clicks: each brand on, then off (grid and counts update synchronously).
+    clicks = []
+    boxes = page.get_by_role("group", name="Brand", exact=True).get_by_role("checkbox")
+    for i in range(min(boxes.count(), 6)):
+        for _ in range(2):
+            page.evaluate("__probe.renders.length = 0")
+            boxes.nth(i).click()
+            page.wait_for_function("__probe.renders.length && __probe.renders[0].painted !== undefined")
+            clicks.append(page.evaluate("__probe.renders[0]"))
+    sorts = []
+    for value in ["price-asc", "price-desc", "name", "newest", "relevance"] * 2:
+        page.evaluate("__probe.renders.length = 0")
+        page.get_by_role("combobox", name="Sort by").select_option(value)
+        page.wait_for_function("__probe.renders.length && __probe.renders[0].painted !== undefined")
+        sorts.append(page.evaluate("__probe.renders[0]"))
+    context.close()
+    return {
+        "fcp": timing["fcp"], "ready": timing["ready"], "search": timing["search"],
+        "long": max(timing["long"] or [0]), "before_paint": before_paint,
+        "total": sum(load_bytes.values()), "images": images, "first_load": first_load,
+        "first_result": first_result_bytes, "first_result_no_img": first_result_no_img,
+        "keys": keys, "clicks": clicks, "sorts": sorts, "parts": load_bytes,
+    }
+
+
+def report(size: int, m: dict) -> None:
+    def stats(rows: list[dict], key: str) -> str:
+        values = [r[key] for r in rows]
+        return f"median {statistics.median(values):6.1f} ms, p95 {pct(values, 95):6.1f} ms"
+
+    print(f"\n== {size:,} products ==")
+    print(f"first contentful paint        {m['fcp']:.0f} ms; bytes before it "
+          f"{kb(m['before_paint'])} (gzip)")
+    print(f"interactive (filters work)    {m['ready']:.0f} ms")
+    print(f"search usable (index loaded)  {m['search']:.0f} ms")
+    print(f"longest main-thread task      {m['long']:.0f} ms")
+    print(f"bytes in total (load)         {kb(m['total'])} (of which images {kb(m['images'])})")
+    print(f"first load HTML+CSS+JS gzip   {kb(m['first_load'])}  (target <= 100 KB at 1,000)")
+    print(f"bytes before 1st search hit   {kb(m['first_result'])}; without images "
+          f"{kb(m['first_result_no_img'])}  (Pagefind: 231 KB)")
+    for name, value in sorted(m["parts"].items(), key=lambda kv: -kv[1])[:6]:
+        print(f"    {kb(value):>10}  {urlparse(name).path}")
+    print(f"keystroke → rendered          {stats(m['keys'], 'rendered')}  ({len(m['keys'])} keys)")
+    print(f"keystroke → painted           {stats(m['keys'], 'painted')}  (target median <= 16)")
+    print(f"facet click → rendered        {stats(m['clicks'], 'rendered')}")
+    print(f"facet click → painted         {stats(m['clicks'], 'painted')}  (target median <= 16)")
+    print(f"sort change → rendered        {stats(m['sorts'], 'rendered')}")
+    print(f"sort change → painted         {stats(m['sorts'], 'painted')}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        for size in [int(s) for s in args.sizes.split(",")]:
+            site = write_catalog(Path(tmp) / f"shop-{size}", size)
+            out = Path(tmp) / f"build-{size}"
+            build_site(site, out, today=dt.date(2026, 11, 24), echo=lambda *a, **k: None)
+            server = serve(out)
+            try:
+                report(size, measure(browser, f"http://127.0.0.1:{server.server_port}/",
+                                     Sizes(out)))
+            finally:
+                server.shutdown()
+                server.server_close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
