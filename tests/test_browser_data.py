@@ -1,0 +1,79 @@
+"""The data file for filtering and sorting, and the render helpers (money, anchors, JSON-LD)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from sitekit import TODAY, product, write_site
+
+from shopgen.browser_data import build_browser_data, build_facets, minor_units
+from shopgen.catalog import load_catalog
+from shopgen.render import MoneyFormat, anchor_for, json_ld, product_view
+
+
+def test_minor_units_follow_the_currency() -> None:
+    assert minor_units(Decimal("129.00"), "EUR") == 12900
+    assert minor_units(Decimal("59.9"), "EUR") == 5990
+    assert minor_units(Decimal("1500"), "JPY") == 1500
+    assert minor_units(Decimal("1.234"), "KWD") == 1234
+
+
+def test_facets_count_products_and_follow_the_category_tree(tiny_site: Path) -> None:
+    facets = {f.id: f for f in build_facets(load_catalog(tiny_site, TODAY))}
+    assert list(facets) == ["brand", "colour", "category", "size", "material", "weight"]
+    assert [(v.id, v.count) for v in facets["brand"].values] == [("acme", 2), ("borealis", 1)]
+    assert [(v.id, v.count) for v in facets["colour"].values] == [("Red", 1), ("Navy", 2),
+                                                                  ("Black", 1)]
+    tree = [(v.id, v.count, v.depth, v.parent) for v in facets["category"].values]
+    assert tree == [("clothing", 2, 0, None), ("jackets", 2, 1, "clothing"), ("bags", 1, 0, None)]
+    assert [(v.id, v.count) for v in facets["size"].values] == [("S", 1), ("M", 2), ("L", 2)]
+    assert [(v.id, v.count) for v in facets["material"].values] == [("Nylon", 1),
+                                                                    ("Polyester", 2)]
+    weight = facets["weight"]
+    assert (weight.kind, weight.unit, weight.min, weight.max) == ("number", "g", 480, 650)
+
+
+def test_data_file_is_compact_and_money_is_integer(tiny_site: Path) -> None:
+    catalog = load_catalog(tiny_site, TODAY)
+    data = build_browser_data(catalog, build_facets(catalog))
+    first = data["products"][0]
+    assert first == {"sku": "AC-1", "name": "Storm Jacket", "brand": "acme",
+                     "category": "jackets", "colour": ["Red", "Navy"], "size": ["S", "M", "L"],
+                     "price": 12900, "was": 15900, "stock": 1, "added": "2026-03-01",
+                     "attrs": {"material": "Nylon", "weight": 480}}
+    assert data["products"][1]["stock"] == 0 and "was" not in data["products"][1]
+    assert data["products"][2]["price"] == 4500  # today's entry of the price history
+    category = next(f for f in data["facets"] if f["id"] == "category")
+    assert category["values"][1] == {"id": "jackets", "label": "Jackets", "parent": "clothing"}
+
+
+def test_money_is_formatted_for_the_shops_locale() -> None:
+    assert MoneyFormat("EUR", "en-IE")(Decimal("1234.5")) == "€1,234.50"
+    assert MoneyFormat("EUR", "de-DE")(Decimal("1234.5")) == "1.234,50\xa0€"
+    assert MoneyFormat("JPY", "ja-JP")(Decimal("1500")) == "￥1,500"
+
+
+def test_anchors_are_safe_ids() -> None:
+    assert anchor_for("NW-1001") == "p-nw-1001"
+    assert anchor_for("A.B_C") == "p-a-b-c"
+
+
+def test_json_ld_cannot_close_its_script_element(tiny_site: Path) -> None:
+    write_site(tiny_site, {"products/zz.yaml": product(name='"</script><script>x()</script>"')})
+    catalog = load_catalog(tiny_site, TODAY)
+    money = MoneyFormat("EUR", "en-IE")
+    views = [product_view(catalog, p, i, _no_images(catalog), money)
+             for i, p in enumerate(catalog.products)]
+    text = json_ld(catalog, views)
+    assert "<" not in text and ">" not in text
+    names = [i["item"]["name"] for i in json.loads(text)["itemListElement"]]
+    assert "</script><script>x()</script>" in names
+
+
+def _no_images(catalog):
+    from shopgen.images import ImageSet, Variant
+
+    return {name: ImageSet(name, (Variant(320, 240, "a.webp", "a.jpg"),))
+            for p in catalog.products for name in p.images}
