@@ -70,6 +70,12 @@ def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
     statement = _INSERT_IGNORING_EXISTING[engine.dialect.name == "postgresql"]
     for attempt in (1, 2):
         try:
+            if engine.dialect.name == "postgresql":
+                # One statement in autocommit: committed when execute returns, and one round
+                # trip instead of BEGIN, INSERT, COMMIT.
+                with engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT")
+                    return len(connection.execute(statement, rows).fetchall())
             with _writer_lock(engine), engine.begin() as connection:
                 return len(connection.execute(statement, rows).fetchall())
         except DBAPIError as error:
