@@ -14,8 +14,6 @@ from shopgen.build import build_site
 from shopgen.catalog import load_shop
 from shopgen.errors import ShopgenError
 
-MAX_BODY = 64 * 1024  # the tracker answers 413 above 16 KiB; read no more than this
-
 
 class PreviewHandler(SimpleHTTPRequestHandler):
     """Static files from the build folder, plus POST to the tracker endpoint."""
@@ -34,19 +32,9 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if self.path.split("?", 1)[0] != self.tracker_path:
             self.send_error(405 if method == "POST" else 404)
             return
-        from tracker.handler import handle_http
+        from tracker.localserver import answer_beacon_request
 
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(min(length, MAX_BODY + 1))
-        headers = {k: v for k, v in self.headers.items()}
-        status, response_headers, payload = handle_http(
-            method, headers, body, self.client_address[0], engine=self.engine)
-        self.send_response(status)
-        for key, value in response_headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        answer_beacon_request(self, self.engine)
 
     def end_headers(self) -> None:
         # A preview must always show the latest build.
