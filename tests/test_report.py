@@ -75,6 +75,7 @@ VISITS: list[tuple[str, str, bool, dt.datetime, list[tuple[str, dict[str, Any]]]
     ("p5", "v4", False, at(2, 20), [
         ("pageview", {"path": "/"}),
         ("search", {"query": "hat", "results": 2}),
+        ("search", {"query": "   ", "results": 9}),  # blank: counted, but not a term
         ("view", {"sku": "TS-3"}),
         ("view", {"sku": "TS-999"}),  # not in the catalog: brand "(unknown)"
         ("call", {"sku": "TS-999"})]),
@@ -187,8 +188,8 @@ def test_every_section_matches_hand_computed_numbers(site: Path, report_url: str
                          "calls_by_brand", "funnel"]  # the documented, stable keys
     assert (doc["version"], doc["since"], doc["until"]) == (1, "2026-03-01", "2026-03-03")
     assert doc["empty"] is False and doc["message"] is None and doc["include_bots"] is False
-    assert doc["totals"] == {"events": 27, "visits": 5, "visitors": 4, "pageviews": 5,
-                             "searches": 7, "views": 5, "calls": 3}
+    assert doc["totals"] == {"events": 28, "visits": 5, "visitors": 4, "pageviews": 5,
+                             "searches": 8, "views": 5, "calls": 3}
     assert doc["days"] == [
         {"date": "2026-03-01", "visitors": 2, "visits": 3, "pageviews": 3},
         {"date": "2026-03-02", "visitors": 2, "visits": 2, "pageviews": 2},

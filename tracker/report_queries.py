@@ -331,12 +331,16 @@ def _search_keys() -> dict[str, ColumnElement[Any]]:
     return {"term": func.lower(func.trim(events.c.query))}
 
 
-def _search_scope(window: Window) -> list[ColumnElement[bool]]:
-    return [
-        *_scope(window, "search"),
-        events.c.query.is_not(None),
-        func.trim(events.c.query) != "",
-    ]
+# The tracker validates that each event type has its fields, so the queries below do not repeat
+# `facet IS NOT NULL`, `sku IS NOT NULL`…: PostgreSQL would take those as independent of the
+# type and expect a hundred times fewer rows, then pick sort-based plans. Groups without a key
+# (an empty query, say) are dropped here instead, which is why the limits ask for two more.
+_SPARE = 2
+
+
+def _keyed(rows: list[Any], limit: int | None = None) -> list[Any]:
+    kept = [row for row in rows if row[0] not in (None, "")]
+    return kept if limit is None else kept[:limit]
 
 
 def _mean(total: Any, counted: Any) -> float | None:
@@ -347,7 +351,7 @@ def query_top_searches(conn: Connection, window: Window, limit: int = 25) -> lis
     """The most frequent search terms with their visitors and average result count."""
     per = _per_visitor(
         _search_keys(),
-        _search_scope(window),
+        _scope(window, "search"),
         total=func.sum(events.c.results),
         counted=func.count(events.c.results),
     )
@@ -356,11 +360,11 @@ def query_top_searches(conn: Connection, window: Window, limit: int = 25) -> lis
         select(per.c.term, searches, func.count(), func.sum(per.c.total), func.sum(per.c.counted))
         .group_by(per.c.term)
         .order_by(searches.desc(), per.c.term)
-        .limit(limit)
+        .limit(limit + _SPARE)
     )
     return [
         SearchRow(term, int(n), int(visitors), _mean(total, counted))
-        for term, n, visitors, total, counted in conn.execute(stmt)
+        for term, n, visitors, total, counted in _keyed(list(conn.execute(stmt)), limit)
     ]
 
 
@@ -370,7 +374,7 @@ def query_no_result_searches(
     """Search terms that found no product, most frequent first."""
     per = _per_visitor(
         _search_keys(),
-        [*_search_scope(window), events.c.results == 0],
+        [*_scope(window, "search"), events.c.results == 0],
         last=func.max(events.c.received_at),
     )
     searches = func.sum(per.c.n).label("searches")
@@ -378,11 +382,11 @@ def query_no_result_searches(
         select(per.c.term, searches, func.count(), func.max(per.c.last))
         .group_by(per.c.term)
         .order_by(searches.desc(), per.c.term)
-        .limit(limit)
+        .limit(limit + _SPARE)
     )
     return [
         NoResultRow(t, int(n), int(v), _as_utc(_as_datetime(last)))
-        for t, n, v, last in conn.execute(stmt)
+        for t, n, v, last in _keyed(list(conn.execute(stmt)), limit)
     ]
 
 
@@ -390,7 +394,7 @@ def query_top_products(conn: Connection, window: Window, limit: int = 25) -> lis
     """The most viewed products with their viewers and call clicks."""
     per = _per_visitor(
         {"sku": events.c.sku},
-        [*_scope(window, "view", "call"), events.c.sku.is_not(None)],
+        _scope(window, "view", "call"),
         views=_count_if(events.c.type == "view"),
         calls=_count_if(events.c.type == "call"),
     )
@@ -400,21 +404,17 @@ def query_top_products(conn: Connection, window: Window, limit: int = 25) -> lis
         select(per.c.sku, views, _count_if(per.c.views > 0), calls)
         .group_by(per.c.sku)
         .order_by(views.desc(), calls.desc(), per.c.sku)
-        .limit(limit)
+        .limit(limit + _SPARE)
     )
-    return [ProductRow(s, int(n), int(v), int(c)) for s, n, v, c in conn.execute(stmt)]
+    rows = _keyed(list(conn.execute(stmt)), limit)
+    return [ProductRow(s, int(n), int(v), int(c)) for s, n, v, c in rows]
 
 
 def query_filters(conn: Connection, window: Window) -> list[FilterRow]:
     """Every facet value switched on, grouped by facet, most used first within a facet."""
     per = _per_visitor(
         {"facet": events.c.facet, "value": events.c.value},
-        [
-            *_scope(window, "filter"),
-            events.c.selected == true(),
-            events.c.facet.is_not(None),
-            events.c.value.is_not(None),
-        ],
+        [*_scope(window, "filter"), events.c.selected == true()],
     )
     uses = func.sum(per.c.n).label("uses")
     stmt = (
@@ -422,21 +422,20 @@ def query_filters(conn: Connection, window: Window) -> list[FilterRow]:
         .group_by(per.c.facet, per.c.value)
         .order_by(per.c.facet, uses.desc(), per.c.value)
     )
-    return [FilterRow(f, v, int(n), int(w)) for f, v, n, w in conn.execute(stmt)]
+    rows = [row for row in _keyed(list(conn.execute(stmt))) if row[1] is not None]
+    return [FilterRow(f, v, int(n), int(w)) for f, v, n, w in rows]
 
 
 def query_sorts(conn: Connection, window: Window) -> list[SortRow]:
     """Every sort order chosen, most used first."""
-    per = _per_visitor(
-        {"sort": events.c.sort}, [*_scope(window, "sort"), events.c.sort.is_not(None)]
-    )
+    per = _per_visitor({"sort": events.c.sort}, _scope(window, "sort"))
     uses = func.sum(per.c.n).label("uses")
     stmt = (
         select(per.c.sort, uses, func.count())
         .group_by(per.c.sort)
         .order_by(uses.desc(), per.c.sort)
     )
-    return [SortRow(s, int(n), int(v)) for s, n, v in conn.execute(stmt)]
+    return [SortRow(s, int(n), int(v)) for s, n, v in _keyed(list(conn.execute(stmt)))]
 
 
 def query_calls(
@@ -449,7 +448,7 @@ def query_calls(
     """
     stmt = (
         select(events.c.sku, events.c.visitor, func.count())
-        .where(*_scope(window, "call"), events.c.sku.is_not(None))
+        .where(*_scope(window, "call"))
         .group_by(events.c.sku, events.c.visitor)
     )
     product_calls: dict[str, int] = defaultdict(int)
@@ -458,6 +457,8 @@ def query_calls(
     brand_visitors: dict[str, set[str]] = defaultdict(set)
     brand_products: dict[str, set[str]] = defaultdict(set)
     for sku, visitor, count in conn.execute(stmt):
+        if sku is None:
+            continue
         brand = brand_of.get(sku, UNKNOWN_BRAND)
         product_calls[sku] += int(count)
         product_visitors[sku] += 1
