@@ -132,29 +132,8 @@ def run_sqlite(count: int, runs: int) -> None:
                                               for _ in range(runs)])
 
 
-def server_cpu_seconds() -> float:
-    """CPU seconds used so far by the local PostgreSQL processes (and their reaped parallel
-    workers): a figure the load of other programs on the machine does not inflate."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text_ = stat.read_text()
-        except OSError:
-            continue
-        name, fields = text_[text_.index("(") + 1 : text_.rindex(")")], text_.rsplit(")", 1)[1]
-        if name.startswith("postgres"):
-            values = fields.split()
-            total += sum(int(v) for v in values[11:15])  # utime stime cutime cstime
-    return total / ticks
-
-
-CPU: dict[str, list[float]] = {}
-
-
 def time_report(url: str, window: Window, sequential: bool) -> tuple[float, dict[str, float], int]:
     """Seconds for the whole JSON report, each section's seconds, and the output's size."""
-    server_before, client_before = server_cpu_seconds(), time.process_time()
     started = time.perf_counter()
     if sequential:  # one connection, one section after the other (for comparison)
         engine = create_engine(url)
@@ -164,10 +143,7 @@ def time_report(url: str, window: Window, sequential: bool) -> tuple[float, dict
     else:  # what `shopgen report` does
         data = build_report(url, window, ReportCatalog())
     output = render_report(report_document(data, ReportCatalog()), "json")
-    elapsed = time.perf_counter() - started
-    CPU.setdefault("server", []).append(server_cpu_seconds() - server_before)
-    CPU.setdefault("client", []).append(time.process_time() - client_before)
-    return elapsed, data.timings, len(output)
+    return time.perf_counter() - started, data.timings, len(output)
 
 
 def print_runs(label: str, runs: list[tuple[float, dict[str, float], int]]) -> None:
@@ -176,9 +152,6 @@ def print_runs(label: str, runs: list[tuple[float, dict[str, float], int]]) -> N
     print(f"{label} (all sections, JSON, {runs[-1][2]:,} bytes): best {min(totals):.3f} s, "
           f"median {statistics.median(totals):.3f} s, first {totals[0]:.3f} s over "
           f"{len(runs)} runs (target <= 3 s)")
-    server, client = CPU.pop("server"), CPU.pop("client")
-    print(f"  CPU per run (median): PostgreSQL {statistics.median(server):.3f} s, "
-          f"this process {statistics.median(client):.3f} s")
     for section in runs[-1][1]:
         times = [timings[section] for _, timings, _ in runs]
         print(f"  {section:<20} median {statistics.median(times):.3f} s")
