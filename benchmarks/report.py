@@ -183,7 +183,7 @@ def main() -> None:
             print(f"loaded {args.events:,} events with COPY + VACUUM ANALYZE in {seconds:.1f} s")
         window = Window(UNTIL - dt.timedelta(days=29), UNTIL)
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the runs")
-        print_runs("whole report, shopgen report (2 connections, one snapshot)",
+        print_runs("whole report, shopgen report (3 connections, one snapshot)",
                    [time_report(url, window, False) for _ in range(args.runs)])
         print_runs("whole report, sequential on one connection",
                    [time_report(url, window, True) for _ in range(args.runs)])

@@ -234,7 +234,7 @@ def build_report(
     limits: Limits | None = None,
 ) -> ReportData:
     """Run every section of the report against the database at ``database`` (on PostgreSQL,
-    on two connections sharing one snapshot)."""
+    on three connections sharing one snapshot)."""
     return _with_database(
         database,
         lambda engine: collect_report_concurrently(engine, window, catalog.brand_of(), limits),

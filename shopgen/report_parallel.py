@@ -1,7 +1,8 @@
 """Run the report's sections on several PostgreSQL connections at once, all reading one snapshot.
 
-The sections are independent scans of the events table; on two cores, two connections finish
-them in about half the time. `pg_export_snapshot` + `SET TRANSACTION SNAPSHOT` make every
+The sections are independent scans of the events table; three connections finish them in
+about 60 % of the time of one, even on two cores (a section often waits on memory or the
+page cache rather than computing). `pg_export_snapshot` + `SET TRANSACTION SNAPSHOT` make every
 connection see exactly the same rows, so totals and sections agree as in one transaction.
 """
 
@@ -36,7 +37,7 @@ def collect_report_concurrently(
     window: Window,
     brand_of: Mapping[str, str] | None = None,
     limits: Limits | None = None,
-    workers: int = 2,
+    workers: int = 3,
 ) -> ReportData:
     """PostgreSQL: run the sections on ``workers`` connections at once, all reading one
     snapshot (`pg_export_snapshot`), so the numbers agree as if run in one transaction.
