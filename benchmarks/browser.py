@@ -41,6 +41,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 QUERIES = ["storm jacket", "merino", "trail boot", "polar fleece", "rugged pack", "quiet"]
 
 # Runs in the page before its scripts: timestamps of readiness, renders, paints, long tasks.
+PAINTED = "__probe.renders.length && __probe.renders[0].painted !== undefined"
 PROBE = """
 (() => {
   const probe = {renders: [], long: [], input: null, ready: null, search: null};
@@ -49,7 +50,9 @@ PROBE = """
     for (const e of list.getEntries()) probe.long.push(e.duration);
   }).observe({type: "longtask", buffered: true});
   for (const type of ["keydown", "click", "change"]) {
-    addEventListener(type, e => { if (e.isTrusted || type === "change") probe.input = e.timeStamp; }, true);
+    addEventListener(type, e => {
+      if (e.isTrusted || type === "change") probe.input = e.timeStamp;
+    }, true);
   }
   new PerformanceObserver(list => {
     for (const mark of list.getEntries()) {
@@ -57,7 +60,9 @@ PROBE = """
       const start = probe.input;
       const record = {q: mark.detail.q, rendered: mark.startTime - start};
       probe.renders.push(record);
-      requestAnimationFrame(() => setTimeout(() => { record.painted = performance.now() - start; }));
+      requestAnimationFrame(() => setTimeout(() => {
+        record.painted = performance.now() - start;
+      }));
     }
   }).observe({type: "mark"});
   new MutationObserver(() => {
@@ -65,7 +70,8 @@ PROBE = """
     if (!shop) return;
     if (shop.dataset.ready && probe.ready === null) probe.ready = performance.now();
     if (shop.dataset.search && probe.search === null) probe.search = performance.now();
-  }).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-ready", "data-search"]});
+  }).observe(document, {subtree: true, attributes: true,
+                        attributeFilter: ["data-ready", "data-search"]});
 })();
 """
 
@@ -168,13 +174,13 @@ def measure(browser, url: str, sizes: Sizes) -> dict:
         for _ in range(2):
             page.evaluate("__probe.renders.length = 0")
             boxes.nth(i).click()
-            page.wait_for_function("__probe.renders.length && __probe.renders[0].painted !== undefined")
+            page.wait_for_function(PAINTED)
             clicks.append(page.evaluate("__probe.renders[0]"))
     sorts = []
     for value in ["price-asc", "price-desc", "name", "newest", "relevance"] * 2:
         page.evaluate("__probe.renders.length = 0")
         page.get_by_role("combobox", name="Sort by").select_option(value)
-        page.wait_for_function("__probe.renders.length && __probe.renders[0].painted !== undefined")
+        page.wait_for_function(PAINTED)
         sorts.append(page.evaluate("__probe.renders[0]"))
     context.close()
     return {

@@ -43,7 +43,7 @@ function startShop(root, model, view, tracker) {
     cache.clear();
     runSearch();
   });
-  const dialogs = createDialogs(root, onDialogClose);
+  const dialogs = createDialogs(view.items.map((li) => li.querySelector("dialog")), onDialogClose);
 
   // ---- state → URL ------------------------------------------------------------------
   function writeUrl(push, extra = null) {
@@ -54,11 +54,12 @@ function startShop(root, model, view, tracker) {
     return true;
   }
 
-  function change(next, { push = true, keepPage = false } = {}) {
+  /** A discrete change (click, select): one history entry. */
+  function change(next) {
     settle();
     state = next;
-    if (!keepPage) limit = PAGE;
-    writeUrl(push);
+    limit = PAGE;
+    writeUrl(true);
   }
 
   /** Typing: the first change of a run pushes a history entry, the rest replace it. */
@@ -187,9 +188,12 @@ function startShop(root, model, view, tracker) {
       return;
     }
     if (input.type !== "checkbox") return;
-    if (input.name === "stock") change(withState(state, { stock: input.checked }));
-    else change(toggleValue(state, input.name, input.value, input.checked));
+    // Render first, then write the URL: pushState costs milliseconds on a large page.
+    if (input.name === "stock") state = withState(state, { stock: input.checked });
+    else state = toggleValue(state, input.name, input.value, input.checked);
+    limit = PAGE;
     render();
+    change(state);
     tracker.track("filter", {
       facet: input.name, value: input.value, selected: input.checked, results: result.total,
     });
@@ -202,8 +206,10 @@ function startShop(root, model, view, tracker) {
     tracker.track("filter", { facet: "all", value: "all", selected: false, results: result.total });
   });
   el.sort.addEventListener("change", () => {
-    change(withState(state, { sort: el.sort.value }));
+    state = withState(state, { sort: el.sort.value });
+    limit = PAGE;
     render();
+    change(state);
     tracker.track("sort", { sort: state.sort });
   });
   el.more.addEventListener("click", () => {

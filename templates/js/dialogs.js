@@ -4,11 +4,10 @@
 // that the URL and the history follow; focus goes back to whatever opened the dialog.
 
 /**
- * @param root     the page's <main>
+ * @param dialogs  every product's <dialog>, by position
  * @param onClose  called with the product position when the customer closes a dialog
  */
-export function createDialogs(root, onClose) {
-  const dialogs = [...root.querySelectorAll("#results dialog")];
+export function createDialogs(dialogs, onClose) {
   let current = -1;
   let opener = null;
   let quiet = false;

@@ -3,8 +3,8 @@
 // page; the same code runs on the main thread as the fallback.
 //
 // A query is folded like the index, split into words, stop words dropped (unless that leaves
-// nothing). Each word matches exactly (best), as a prefix (while typing) and, for words of 4+
-// letters, within one edit (typos). Words AND together; if that finds nothing, they OR.
+// nothing). Each word matches exactly (best) or as a prefix (while typing); a word of 4+
+// letters that matches nothing so is looked up within one edit (typos). Words AND together; if that finds nothing, they OR.
 // Products whose NAME matches rank above those matched only elsewhere.
 
 import lunr from "lunr";
@@ -28,20 +28,28 @@ function queryWords(q) {
 export function createEngine(indexJson) {
   const idx = lunr.Index.load(indexJson);
 
-  function termHits(word, loose) {
-    const hits = new Map();
-    const results = idx.query((query) => {
-      if (loose) {
+  function run(word, mode) {
+    return idx.query((query) => {
+      if (mode === "loose") {
         if (word.length >= 5) query.term(word, { usePipeline: false, editDistance: 2 });
         query.term(word.slice(0, 3), { usePipeline: false, wildcard: PREFIX });
-        return;
-      }
-      query.term(word, { usePipeline: false, boost: 10 });
-      if (word.length >= 2) query.term(word, { usePipeline: false, wildcard: PREFIX, boost: 3 });
-      if (word.length >= 4 && /\p{L}/u.test(word)) {
+      } else if (mode === "typo") {
         query.term(word, { usePipeline: false, editDistance: 1 });
+      } else {
+        query.term(word, { usePipeline: false, boost: 10 });
+        if (word.length >= 2) query.term(word, { usePipeline: false, wildcard: PREFIX, boost: 3 });
       }
     });
+  }
+
+  function termHits(word, loose) {
+    const hits = new Map();
+    // Typos are looked for only when the word matches nothing as typed: the edit-distance
+    // expansion is the costliest part of a query (10,000 products: most of a keystroke).
+    let results = run(word, loose ? "loose" : "exact");
+    if (!loose && !results.length && word.length >= 4 && /\p{L}/u.test(word)) {
+      results = run(word, "typo");
+    }
     for (const r of results) {
       const name = [];
       let bonus = 0;

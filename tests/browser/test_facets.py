@@ -20,7 +20,8 @@ def labels(facet: str) -> dict[str, str]:
     if facet == "brand":
         return {b: CATALOG["brands"][b] for b in {i.brand for i in ITEMS}}
     if facet == "category":
-        return {c: CATALOG["categories"][c] for i in ITEMS for c in facet_values(CATALOG, i, "category")}
+        return {c: CATALOG["categories"][c]
+                for i in ITEMS for c in facet_values(CATALOG, i, "category")}
     return {v: v for i in ITEMS for v in facet_values(CATALOG, i, facet)}
 
 
