@@ -7,9 +7,11 @@ missing file, and raises a PublishError saying the previous page is still live.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gzip
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -24,6 +26,7 @@ from shopgen.publish_state import BucketState
 
 Echo = Callable[[str], None]
 UPLOAD_WORKERS = 16
+WAIT_LIMIT_SECONDS = 20 * 60
 _UPLOAD_ERRORS = (ClientError, BotoCoreError, OSError)
 
 
@@ -70,15 +73,19 @@ def upload_all(s3: Any, bucket: str, build_dir: Path, plan: PublishPlan, state: 
 
 def _put(s3: Any, bucket: str, build_dir: Path, item: LocalFile) -> tuple[str, int]:
     data = (build_dir / item.path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != item.sha256:
+    digest = hashlib.sha256(data).digest()
+    if digest.hex() != item.sha256:
         raise PublishError(f"{item.path} changed while publishing; build again and retry")
     extra = {}
     if item.content_encoding == "gzip":
         data = gzip.compress(data, compresslevel=9, mtime=0)
+        digest = hashlib.sha256(data).digest()
         extra["ContentEncoding"] = "gzip"
+    # S3 checks the body against the hash we already have (no second checksum pass).
     response = s3.put_object(
         Bucket=bucket, Key=item.key, Body=data, ContentType=item.content_type,
-        CacheControl=item.cache_control, Metadata={"sha256": item.sha256}, **extra,
+        CacheControl=item.cache_control, Metadata={"sha256": item.sha256},
+        ChecksumSHA256=base64.b64encode(digest).decode(), **extra,
     )
     return response["ETag"].strip('"'), len(data)
 
@@ -118,10 +125,17 @@ def invalidate(cloudfront: Any, distribution_id: str, paths: tuple[str, ...], ec
     echo(f"CloudFront invalidation {invalidation_id}: {', '.join(paths)}")
     if wait_for_it:
         echo("Waiting for the invalidation to finish…")
-        cloudfront.get_waiter("invalidation_completed").wait(
-            DistributionId=distribution_id, Id=invalidation_id,
-            WaiterConfig={"Delay": 5, "MaxAttempts": 180},
-        )
+        # Polled by hand: botocore's waiter wants "Completed" exactly, moto says "COMPLETED".
+        deadline = time.monotonic() + WAIT_LIMIT_SECONDS
+        while True:
+            status = cloudfront.get_invalidation(DistributionId=distribution_id,
+                                                 Id=invalidation_id)["Invalidation"]["Status"]
+            if status.lower() == "completed":
+                break
+            if time.monotonic() > deadline:
+                raise PublishError(f"invalidation {invalidation_id} still {status} after "
+                                   f"{WAIT_LIMIT_SECONDS // 60} minutes; the files are up")
+            time.sleep(5)
         echo("Invalidation complete.")
     return invalidation_id
 

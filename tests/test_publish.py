@@ -214,3 +214,12 @@ def test_failure_midway_keeps_the_old_page_consistent_and_a_rerun_completes(
     assert aws.body("index.html") == (build / "index.html").read_bytes()
     keys = aws.keys()
     assert all(ref in keys for ref in referenced(aws.body("index.html")))
+
+
+def test_wait_for_the_invalidation(aws: AwsSite, tmp_path: Path) -> None:
+    build = write_fake_build(tmp_path / "build", PRODUCTS)
+    report, lines = publish(aws, build, wait_for_invalidation=True)
+    assert report.invalidation_id and "Invalidation complete." in lines
+    status = aws.cloudfront.get_invalidation(DistributionId=aws.distribution_id,
+                                             Id=report.invalidation_id)
+    assert status["Invalidation"]["Status"].lower() == "completed"
