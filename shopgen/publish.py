@@ -171,6 +171,8 @@ def publish_site(
         echo(f"Dry run: nothing is changed in s3://{bucket}/{settings.prefix}")
         for line in describe_plan(plan):
             echo(line)
+        if max_deletes != -1 and len(plan.deletes) > max_deletes:
+            echo(f"A real publish would refuse: more than --max-deletes {max_deletes} deletes.")
         return PublishReport(plan, 0, 0, 0, counter.count, None)
     if max_deletes != -1 and len(plan.deletes) > max_deletes:
         raise PublishError(
