@@ -94,7 +94,9 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
                     data=f"assets/{data_name}", index=f"assets/{index_name}")
     for path, content in render_site(catalog, images, facets, assets, theme).items():
-        (staging / path).write_bytes(content)
+        target = staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
     return measure_weight(staging, assets)
 
 

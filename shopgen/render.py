@@ -68,6 +68,8 @@ class ProductView:
     was_text: str | None
     image: ImageView | None
     images: list[ImageView]
+    url: str  # the product's own page, relative to the site root ("p/p-nw-1001.html")
+    attributes: list[tuple[str, str]]  # (attribute name, value with its unit), catalog order
 
 
 @dataclass(frozen=True)
@@ -126,28 +128,45 @@ def product_view(catalog: Catalog, product: Product, position: int,
         sizes=list(product.sizes), in_stock=product.in_stock, added=product.added.isoformat(),
         price_text=money(product.price.amount),
         was_text=money(compare_at) if compare_at is not None else None,
-        image=views[0] if views else None, images=views)
+        image=views[0] if views else None, images=views,
+        url=f"p/{anchor_for(product.sku)}.html",
+        attributes=[(a.name, _with_unit(product.attributes[a.id], a.unit))
+                    for a in catalog.attributes if a.id in product.attributes])
+
+
+def _with_unit(value: object, unit: str | None) -> str:
+    return f"{value} {unit}" if unit else str(value)
 
 
 def json_ld(catalog: Catalog, views: list[ProductView]) -> str:
-    """schema.org ItemList of Products, safe to place inside a <script> element."""
+    """schema.org ItemList for the shop page: each item points at its product page."""
+    base = catalog.shop.base_url
+    items = [{"@type": "ListItem", "position": i, "url": base + view.url}
+             for i, view in enumerate(views, 1)]
+    return _script_safe({"@context": "https://schema.org", "@type": "ItemList",
+                         "name": catalog.shop.name, "numberOfItems": len(items),
+                         "itemListElement": items})
+
+
+def product_json_ld(catalog: Catalog, product: Product, view: ProductView) -> str:
+    """schema.org Product (with its Offer) for a product's own page."""
     shop = catalog.shop
-    items = []
-    for position, (product, view) in enumerate(zip(catalog.products, views, strict=True), 1):
-        item = {
-            "@type": "Product", "name": product.name, "sku": product.sku,
-            "brand": {"@type": "Brand", "name": view.brand_name},
-            "url": f"{shop.base_url}?product={product.sku}",
-            "offers": {"@type": "Offer", "price": str(product.price.amount),
-                       "priceCurrency": shop.currency,
-                       "availability": "https://schema.org/" + (
-                           "InStock" if product.in_stock else "OutOfStock")},
-        }
-        if view.image:
-            item["image"] = shop.base_url + view.image.src
-        items.append({"@type": "ListItem", "position": position, "item": item})
-    data = {"@context": "https://schema.org", "@type": "ItemList", "name": shop.name,
-            "numberOfItems": len(items), "itemListElement": items}
+    data = {
+        "@context": "https://schema.org", "@type": "Product", "name": product.name,
+        "sku": product.sku, "description": product.description,
+        "brand": {"@type": "Brand", "name": view.brand_name},
+        "url": shop.base_url + view.url,
+        "offers": {"@type": "Offer", "price": str(product.price.amount),
+                   "priceCurrency": shop.currency,
+                   "availability": "https://schema.org/" + (
+                       "InStock" if product.in_stock else "OutOfStock")},
+    }
+    if view.image:
+        data["image"] = shop.base_url + view.image.src
+    return _script_safe(data)
+
+
+def _script_safe(data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # "</script>" or "<!--" in catalog text must not end or change the script element.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -161,7 +180,7 @@ def make_environment(theme: Path) -> jinja2.Environment:
 
 
 def render_template(env: jinja2.Environment, name: str, **context: object) -> str:
-    """Render one template; a template error names the template file and line."""
+    """Render one template (compiled once per environment); errors name the file and line."""
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as error:
@@ -189,18 +208,29 @@ def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Face
         sort_options=SORT_OPTIONS, assets=assets, json_ld=json_ld(catalog, views),
         canonical_url=shop.base_url)
     not_found = render_template(env, "404.html.j2", shop=shop, assets=assets)
-    return {
+    pages = {
         "index.html": page.encode("utf-8"),
         "404.html": not_found.encode("utf-8"),
-        "sitemap.xml": sitemap(catalog).encode("utf-8"),
+        "sitemap.xml": sitemap(catalog, views).encode("utf-8"),
         "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {shop.base_url}sitemap.xml\n".encode(),
     }
+    for product, view in zip(catalog.products, views, strict=True):
+        # Each product's own page: its details without JavaScript, and what the page's
+        # details dialog shows (fetched when it opens), so the shop page stays light.
+        pages[view.url] = render_template(
+            env, "product.html.j2", shop=shop, product=view, assets=assets,
+            json_ld=product_json_ld(catalog, product, view),
+            canonical_url=shop.base_url + view.url).encode("utf-8")
+    return pages
 
 
-def sitemap(catalog: Catalog) -> str:
-    """One URL (the page), last modified when the newest product was added."""
+def sitemap(catalog: Catalog, views: list[ProductView]) -> str:
+    """The shop page (last modified when the newest product was added) and each product page."""
+    base = catalog.shop.base_url
     newest = max(p.added for p in catalog.products).isoformat()
+    urls = [f"  <url><loc>{xml_escape(base)}</loc><lastmod>{newest}</lastmod></url>\n"]
+    urls += [f"  <url><loc>{xml_escape(base + v.url)}</loc><lastmod>{v.added}</lastmod></url>\n"
+             for v in views]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"  <url><loc>{xml_escape(catalog.shop.base_url)}</loc>"
-            f"<lastmod>{newest}</lastmod></url>\n</urlset>\n")
+            + "".join(urls) + "</urlset>\n")

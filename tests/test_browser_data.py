@@ -10,7 +10,7 @@ from sitekit import TODAY, product, write_site
 
 from shopgen.browser_data import build_browser_data, build_facets, minor_units
 from shopgen.catalog import load_catalog
-from shopgen.render import MoneyFormat, anchor_for, json_ld, product_view
+from shopgen.render import MoneyFormat, anchor_for, json_ld, product_json_ld, product_view
 
 
 def test_minor_units_follow_the_currency() -> None:
@@ -66,10 +66,12 @@ def test_json_ld_cannot_close_its_script_element(tiny_site: Path) -> None:
     money = MoneyFormat("EUR", "en-IE")
     views = [product_view(catalog, p, i, _no_images(catalog), money)
              for i, p in enumerate(catalog.products)]
-    text = json_ld(catalog, views)
+    hostile = next(i for i, p in enumerate(catalog.products) if p.sku == "ZZ-1")
+    text = product_json_ld(catalog, catalog.products[hostile], views[hostile])
     assert "<" not in text and ">" not in text
-    names = [i["item"]["name"] for i in json.loads(text)["itemListElement"]]
-    assert "</script><script>x()</script>" in names
+    assert json.loads(text)["name"] == "</script><script>x()</script>"
+    listing = json.loads(json_ld(catalog, views))
+    assert listing["itemListElement"][hostile]["url"] == "https://tiny.example.com/p/p-zz-1.html"
 
 
 def _no_images(catalog):

@@ -42,7 +42,19 @@ def test_sample_page_lists_every_product_with_its_price(sample_build: Path) -> N
     assert len(prices) >= len(products)
     data = json_ld_of(page)
     assert data["@type"] == "ItemList" and data["numberOfItems"] == len(products)
-    assert {i["item"]["sku"] for i in data["itemListElement"]} == {p["sku"] for p in products}
+    urls = [item["url"] for item in data["itemListElement"]]
+    assert len(urls) == len(products)
+    # Each product has its own page (details without JavaScript) with its Product JSON-LD.
+    for item in products:
+        product_page = sample_build / "p" / f"p-{item['sku'].lower()}.html"
+        assert f"https://shop.example.com/p/{product_page.name}" in urls
+        described = json_ld_of(product_page.read_text())
+        assert described["@type"] == "Product" and described["sku"] == item["sku"]
+        assert described["offers"]["priceCurrency"] == "EUR"
+        if "price" in item:  # (a price history's current entry is checked in test_catalog)
+            assert described["offers"]["price"] == item["price"]
+    sitemap = (sample_build / "sitemap.xml").read_text()
+    assert sitemap.count("<loc>") == len(products) + 1
 
 
 def test_sample_build_writes_every_file_it_links(sample_build: Path) -> None:
@@ -105,8 +117,10 @@ def test_hostile_catalog_text_renders_inert_and_intact(tiny_site: Path, tmp_path
     description = json.loads(HOSTILE["description"]).strip()  # the loader trims text
     assert description in text                              # 5,000+ characters, intact
     assert "</script><!--" not in page
-    listed = {i["item"]["name"] for i in json_ld_of(page)["itemListElement"]}
-    assert name in listed                                   # JSON-LD parses and keeps it
+    product_page = (out / "p" / "p-zz-1.html").read_text()
+    assert "<script>alert(1)" not in product_page and "</script><!--" not in product_page
+    assert json_ld_of(product_page)["name"] == name         # JSON-LD parses and keeps it
+    assert description in html.unescape(product_page)
     data = json.loads(next((out / "assets").glob("products-*.json")).read_text())
     assert name in {p["name"] for p in data["products"]}
 
