@@ -8,7 +8,6 @@ zone is set to America/New_York, so a day computed in the session's zone instead
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -21,7 +20,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from pgkit import fresh_postgres_database
+from sqlalchemy import create_engine
 
 from shopgen.cli import main
 from shopgen.errors import ShopgenError
@@ -31,7 +31,6 @@ from tracker.migrate import upgrade_database
 from tracker.report_queries import Window, collect_report
 from tracker.storage import insert_new_events, make_engine
 
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SINCE, UNTIL = dt.date(2026, 3, 1), dt.date(2026, 3, 3)
 
 
@@ -112,23 +111,6 @@ def populate(url: str) -> None:
         engine.dispose()
 
 
-@contextlib.contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create a PostgreSQL database for this session, yield its URL, drop it afterwards."""
-    name = f"report_test_{secrets.token_hex(6)}"
-    admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-            connection.execute(text(f"ALTER DATABASE \"{name}\" SET timezone TO "
-                                    "'America/New_York'"))
-        yield f"{POSTGRES_SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def sqlite_report_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite tracker database holding VISITS."""
@@ -140,7 +122,7 @@ def sqlite_report_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def postgresql_report_url() -> Iterator[str]:
     """A PostgreSQL tracker database holding VISITS."""
-    with fresh_postgres_database() as url:
+    with fresh_postgres_database("report_test", timezone="America/New_York") as url:
         populate(url)
         yield url
 

@@ -6,39 +6,21 @@ maintenance database and dropped when the session ends, so parallel workers neve
 
 from __future__ import annotations
 
-import contextlib
-import secrets
 from collections.abc import Iterator
 
 import pytest
+from pgkit import fresh_postgres_database
 from sqlalchemy import Engine, create_engine, text
 
 from tracker.migrate import upgrade_database
 from tracker.privacy import salt_cache
 from tracker.storage import make_engine
 
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-
-
-@contextlib.contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create an empty PostgreSQL database, yield its URL, drop it afterwards."""
-    name = f"tracker_test_{secrets.token_hex(6)}"
-    admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield f"{POSTGRES_SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 @pytest.fixture(scope="session")
 def postgres_session_url() -> Iterator[str]:
     """A migrated PostgreSQL database for this test session (tables emptied per test)."""
-    with fresh_postgres_database() as url:
+    with fresh_postgres_database("tracker_test") as url:
         upgrade_database(url)
         yield url
 
@@ -83,5 +65,5 @@ def empty_database_url(database_kind: str, tmp_path) -> Iterator[str]:
     if database_kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    with fresh_postgres_database() as url:
+    with fresh_postgres_database("tracker_test") as url:
         yield url
