@@ -26,49 +26,60 @@ from shopgen.publish_state import BucketState
 
 Echo = Callable[[str], None]
 UPLOAD_WORKERS = 16
+FINAL_PAGES = ("404.html", "sitemap.xml", "robots.txt", "index.html")  # in this order
 WAIT_LIMIT_SECONDS = 20 * 60
 _UPLOAD_ERRORS = (ClientError, BotoCoreError, OSError)
 
 
 def upload_all(s3: Any, bucket: str, build_dir: Path, plan: PublishPlan, state: BucketState,
-                *, show_progress: bool) -> int:
-    """Upload the plan's files (assets in parallel, then pages in order); returns bytes sent.
+               *, show_progress: bool) -> int:
+    """Upload the plan's files in three steps; returns the bytes sent.
 
-    Records each uploaded object in `state` so the manifest written afterwards is exact.
+    1. content-hashed assets, in parallel; 2. once all are up, the other unhashed files and
+    pages (e.g. product pages), in parallel; 3. 404.html, sitemap.xml, robots.txt and
+    `index.html`, one by one in that order. Each uploaded object is recorded in `state`, so
+    the manifest written afterwards is exact.
     """
-    assets = [f for f in plan.uploads if f.hashed]
-    pages = [f for f in plan.uploads if not f.hashed]
+    final = [f for f in plan.uploads if not f.hashed and f.path in FINAL_PAGES]
+    steps = [[f for f in plan.uploads if f.hashed],
+             [f for f in plan.uploads if not f.hashed and f.path not in FINAL_PAGES]]
     sent = 0
 
-    def record(item: LocalFile, etag: str, size: int) -> None:
+    def done(item: LocalFile, etag: str, size: int) -> None:
+        nonlocal sent
         state.objects[item.key] = RemoteObject(item.key, size, item.sha256, item.content_type,
                                                item.cache_control, item.content_encoding)
         state.etags[item.key] = etag
+        sent += size
+        bar.update(1)
 
     with _progress(show_progress, len(plan.uploads)) as bar:
-        with ThreadPoolExecutor(max_workers=UPLOAD_WORKERS) as pool:
-            futures = {pool.submit(_put, s3, bucket, build_dir, f): f for f in assets}
-            try:
-                for future in as_completed(futures):
-                    try:
-                        etag, size = future.result()
-                    except _UPLOAD_ERRORS as error:
-                        raise _upload_failed(futures[future], error) from error
-                    record(futures[future], etag, size)
-                    sent += size
-                    bar.update(1)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)  # no page goes up after this
-                raise
-        for page in pages:
+        for step in steps:
+            _upload_parallel(s3, bucket, build_dir, step, done)
+        for page in final:
             try:
                 etag, size = _put(s3, bucket, build_dir, page)
             except _UPLOAD_ERRORS as error:
                 raise _upload_failed(page, error) from error
-            record(page, etag, size)
-            sent += size
-            bar.update(1)
+            done(page, etag, size)
     return sent
+
+
+def _upload_parallel(s3: Any, bucket: str, build_dir: Path, items: list[LocalFile],
+                     done: Callable[[LocalFile, str, int], None]) -> None:
+    """Upload all `items`; on the first failure cancel the rest and raise PublishError."""
+    with ThreadPoolExecutor(max_workers=UPLOAD_WORKERS) as pool:
+        futures = {pool.submit(_put, s3, bucket, build_dir, f): f for f in items}
+        try:
+            for future in as_completed(futures):
+                try:
+                    etag, size = future.result()
+                except _UPLOAD_ERRORS as error:
+                    raise _upload_failed(futures[future], error) from error
+                done(futures[future], etag, size)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # nothing later goes up after this
+            raise
 
 
 def _put(s3: Any, bucket: str, build_dir: Path, item: LocalFile) -> tuple[str, int]:
