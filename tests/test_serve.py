@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from servekit import shopgen_serve
 from sitekit import product, write_site
 
 
@@ -21,24 +19,8 @@ from sitekit import product, write_site
 def served(tiny_site: Path):
     """`shopgen serve --port 0` on the tiny shop; yields (base URL, site, database URL)."""
     database = f"sqlite:///{tiny_site / 'events.sqlite3'}"
-    env = {"TRACKER_DATABASE_URL": database, "PATH": "/usr/bin:/bin"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shopgen.cli", "serve", "--site", str(tiny_site), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    try:
-        deadline = time.monotonic() + 60
-        url = None
-        while time.monotonic() < deadline and url is None:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            if match := re.search(r"on (http://127\.0\.0\.1:\d+/)", line):
-                url = match.group(1)
-        assert url, "serve did not start"
+    with shopgen_serve(tiny_site, database) as url:
         yield url, tiny_site, database
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def post(url: str, body: bytes, method: str = "POST") -> tuple[int, dict]:
