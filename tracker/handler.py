@@ -137,12 +137,23 @@ def _lambda_body(event: Mapping[str, Any]) -> bytes | None:
     return body.encode("utf-8", "surrogateescape")
 
 
+def viewer_ip(headers: Mapping[str, str]) -> str | None:
+    """The visitor's address when CloudFront forwards it (`CloudFront-Viewer-Address: ip:port`).
+
+    Behind the distribution, the request's source address is CloudFront's edge, which would
+    give every visitor of one edge the same visitor hash.
+    """
+    value = next((v for k, v in headers.items() if k.lower() == "cloudfront-viewer-address"), "")
+    address, _, port = str(value).strip().rpartition(":")
+    return address.strip("[]") or None if port.isdigit() else None
+
+
 def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
     """AWS Lambda entry for API Gateway HTTP API (payload 2.0) and Lambda Function URL events."""
     http = (event.get("requestContext") or {}).get("http") or {}
     method = str(http.get("method") or "")
-    client_ip = str(http.get("sourceIp") or "")
     headers = event.get("headers") or {}
+    client_ip = viewer_ip(headers) or str(http.get("sourceIp") or "")
     body = _lambda_body(event)
     if body is None:
         status, out_headers, payload = _json_response(400, {"error": "body is not valid base64"})

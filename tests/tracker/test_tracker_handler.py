@@ -26,7 +26,7 @@ from trackerkit import (
 
 from tracker import handler as handler_module
 from tracker import storage
-from tracker.handler import handle_http, handler
+from tracker.handler import handle_http, handler, viewer_ip
 from tracker.storage import make_engine
 
 HEADERS = {"User-Agent": FIREFOX, "Content-Type": "text/plain;charset=UTF-8"}
@@ -92,6 +92,24 @@ def test_lambda_visitor_comes_from_source_ip_and_user_agent(engine, monkeypatch)
     handler(function_url_event(encode(envelope(event("view")))), None)
     visitors = [row["visitor"] for row in stored_events(engine)]
     assert len(set(visitors)) == 2  # same IP + UA in two event shapes -> one visitor
+
+
+def test_behind_cloudfront_the_viewer_address_identifies_the_visitor(engine, monkeypatch):
+    monkeypatch.setattr(storage, "_engine", engine)
+    agent = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+    for viewer in ("203.0.113.7:50123", "203.0.113.9:443", "[2001:db8::5]:8080"):
+        request = api_gateway_v2_event(encode(envelope(event("view"))),
+                                       headers={**agent, "CloudFront-Viewer-Address": viewer},
+                                       source_ip="130.176.1.1")  # one CloudFront edge
+        assert handler(request, None)["statusCode"] == 202
+    visitors = [row["visitor"] for row in stored_events(engine)]
+    assert len(set(visitors)) == 3  # three people, not one edge
+    assert viewer_ip({"cloudfront-viewer-address": "203.0.113.7:50123"}) == "203.0.113.7"
+    assert viewer_ip({"CloudFront-Viewer-Address": "[2001:db8::5]:8080"}) == "2001:db8::5"
+    ipv6 = {"CloudFront-Viewer-Address": "2001:db8:cafe::17:46532"}
+    assert viewer_ip(ipv6) == "2001:db8:cafe::17"
+    assert viewer_ip({"CloudFront-Viewer-Address": "garbage"}) is None
+    assert viewer_ip({}) is None
 
 
 def test_lambda_rejects_bad_base64(engine, monkeypatch):
