@@ -6,9 +6,10 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from shopgen.yaml_source import LineList, LineMap
+from shopgen.yaml_source import LineList, LineMap, YamlSyntaxError, read_yaml
 
 
 class Problems:
@@ -151,6 +152,22 @@ class Record:
             self.fail(self.line(key), f"{key} must be a mapping, found {_kind(value)}")
             return None
         return value
+
+
+def read_catalog_file(site_dir: Path, name: str, problems: Problems, required: bool = True):
+    """Parse one catalog file; a missing or unparsable file becomes a problem (and None)."""
+    path = site_dir / name
+    if not path.exists():
+        if required:
+            problems.add(name, 1, "file is missing")
+        return None
+    try:
+        return read_yaml(path)
+    except YamlSyntaxError as error:
+        problems.add(name, error.line, str(error))
+    except UnicodeDecodeError:
+        problems.add(name, 1, "file is not UTF-8 text")
+    return None
 
 
 def _kind(value: Any) -> str:
