@@ -43,7 +43,9 @@ function startShop(root, model, view, tracker) {
     cache.clear();
     runSearch();
   });
-  const dialogs = createDialogs(view.items.map((li) => li.querySelector("dialog")), onDialogClose);
+  const dialogs = createDialogs(
+    document.getElementById("dlg"), model, (p) => view.links[p].getAttribute("href"),
+    (p) => view.items[p], { open: onDialogOpen, close: onDialogClose });
 
   // ---- state → URL ------------------------------------------------------------------
   function writeUrl(push, extra = null) {
@@ -148,7 +150,10 @@ function startShop(root, model, view, tracker) {
     state = withState(state, { product: sku });
     writeUrl(true, { opened: sku });
     dialogs.show(p, from);
-    tracker.track("view", { sku });
+  }
+
+  function onDialogOpen(p) {
+    tracker.track("view", { sku: model.products[p].sku });
   }
 
   function onDialogClose(p) {
@@ -217,12 +222,21 @@ function startShop(root, model, view, tracker) {
     const added = view.renderList(result, limit, state.q.trim() && hits ? hits.isMatch : null);
     if (added.length) view.links[added[0]].focus();
   });
+  // A card's heading links to the product's page; here it opens the dialog instead (unless
+  // the customer asks for a new tab or window). Hovering or focusing it fetches the page early.
   el.list.addEventListener("click", (event) => {
-    const opener = event.target.closest('article button[command="show-modal"], article h3 a');
-    if (!opener) return;
+    const opener = event.target.closest("article h3 a");
+    if (!opener || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey
+      || event.altKey) return;
     event.preventDefault();
     openProduct(view.position.get(opener.closest("li")), opener);
   });
+  for (const type of ["pointerover", "focusin"]) {
+    el.list.addEventListener(type, (event) => {
+      const link = event.target.closest && event.target.closest("article h3 a");
+      if (link) dialogs.prefetch(view.position.get(link.closest("li")));
+    }, { passive: true });
+  }
   el.empty.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button) return;

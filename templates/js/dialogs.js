@@ -1,42 +1,145 @@
-// The details dialogs (one native <dialog> per product, rendered by the build inside the
-// product's <li>, which the list may detach: a dialog moves to <body> before it opens). The
-// script opens them as modals from the state (?product=SKU) and reports closes (Escape, Close), so
-// that the URL and the history follow; focus goes back to whatever opened the dialog.
+// The details dialog: the shop page's one native <dialog> (#dlg), filled with a product's
+// details from its own page (p/<anchor>.html, the build's product.html.j2: its #details
+// element's .media and .info), fetched when first opened and kept. The dialog opens at once
+// with the name, price, stock and card picture the page already has; the rest follows when the
+// product page arrives (the picture keeps its size, so nothing jumps). The script opens it from
+// the state (?product=SKU) and reports opens and closes (Escape, Close), so that the URL, the
+// history and the beacon follow; focus goes back to whatever opened the dialog.
+
+import { formatMoney } from "./model.js";
+
+const BIG = "(min-width:800px) 360px,94vw";
 
 /**
- * @param dialogs  every product's <dialog>, by position
- * @param onClose  called with the product position when the customer closes a dialog
+ * @param dialog   the page's <dialog id="dlg">
+ * @param model    the catalog model (names, prices, stock for the first paint)
+ * @param pageOf   position → the product page's URL (the card link's href)
+ * @param cardOf   position → the product's card (<article>), for its picture
+ * @param on       {open(p), close(p)}: the dialog opened for / was closed by the customer
  */
-export function createDialogs(dialogs, onClose) {
+export function createDialogs(dialog, model, pageOf, cardOf, on) {
+  const title = dialog.querySelector("#dlg-t");
+  const body = dialog.querySelector("#dlg-body");
+  const pages = new Map(); // position → Promise of the product page's #details element
   let current = -1;
   let opener = null;
-  let quiet = false;
 
-  document.addEventListener("close", (event) => {
-    const p = dialogs.indexOf(event.target);
-    if (p < 0) return;
-    if (p === current) current = -1;
+  // The close event comes a task after close(): when show() closed the dialog (to switch
+  // products, or for Back), current is already -1 or the dialog is open again.
+  dialog.addEventListener("close", () => {
+    if (dialog.open || current < 0) return;
+    const p = current;
+    current = -1;
+    refocus();
+    on.close(p);
+  });
+
+  function refocus() {
     const back = opener;
     opener = null;
     if (back && back.isConnected && document.activeElement !== back) back.focus();
-    if (!quiet) onClose(p);
-  }, true);
-
-  /** Show the dialog of position p (or none for -1). */
-  function show(p, from) {
-    if (p === current && (p < 0 || dialogs[p].open)) return;
-    if (current >= 0 && dialogs[current].open) {
-      quiet = true;
-      dialogs[current].close();
-      quiet = false;
-    }
-    current = p;
-    if (p < 0) return;
-    const active = from || document.activeElement;
-    opener = active && active !== document.body ? active : null;
-    if (dialogs[p].parentElement !== document.body) document.body.append(dialogs[p]);
-    if (!dialogs[p].open) dialogs[p].showModal();
   }
 
-  return { show, count: dialogs.length, element: (p) => dialogs[p] };
+  /** The product page's #details (fetched once; a failed fetch is tried again next time). */
+  function load(p) {
+    if (!pages.has(p)) {
+      const url = new URL(pageOf(p), document.baseURI);
+      const got = fetch(url).then((response) => {
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+        return response.text();
+      }).then((html) => {
+        const found = new DOMParser().parseFromString(html, "text/html").getElementById("details");
+        if (!found) throw new Error(`${url}: no #details`);
+        return found;
+      });
+      got.catch(() => pages.delete(p));
+      pages.set(p, got);
+    }
+    return pages.get(p);
+  }
+
+  /** What the page knows already: the card's picture, price and stock. */
+  function firstPaint(p) {
+    const product = model.products[p];
+    const media = document.createElement("div");
+    media.className = "media";
+    const picture = cardOf(p).querySelector("picture");
+    if (picture) {
+      const copy = picture.cloneNode(true);
+      for (const el of copy.querySelectorAll("[sizes]")) el.sizes = BIG;
+      const img = copy.querySelector("img");
+      img.loading = "eager";
+      media.append(copy);
+    }
+    const info = document.createElement("div");
+    info.className = "info";
+    const price = document.createElement("p");
+    price.className = "pr";
+    const now = document.createElement("span");
+    now.className = "now";
+    now.textContent = formatMoney(model, product.price);
+    price.append(now);
+    if (product.was) {
+      const was = document.createElement("s");
+      const hidden = document.createElement("span");
+      hidden.className = "vh";
+      hidden.textContent = "Was ";
+      was.append(hidden, formatMoney(model, product.was));
+      price.append(" ", was);
+    }
+    const stock = document.createElement("p");
+    stock.className = product.stock ? "in" : "out";
+    stock.textContent = product.stock ? "In stock" : "Out of stock";
+    const wait = document.createElement("p");
+    wait.className = "wait";
+    wait.textContent = "Loading details…";
+    info.append(price, stock, wait);
+    return [media, info];
+  }
+
+  function fill(p) {
+    body.setAttribute("aria-busy", "true");
+    load(p).then((details) => {
+      if (current !== p) return;
+      const parts = [".media", ".info"].map((sel) => details.querySelector(sel)).filter(Boolean);
+      body.replaceChildren(...parts.map((el) => document.importNode(el, true)));
+    }, (error) => {
+      if (current !== p) return;
+      console.warn("product details unavailable:", error);
+      const note = document.createElement("p");
+      note.className = "wait";
+      const link = document.createElement("a");
+      link.href = pageOf(p);
+      link.textContent = "the product's page";
+      note.append("The details could not be loaded. Try ", link, ".");
+      body.querySelector(".wait")?.replaceWith(note);
+    }).finally(() => {
+      if (current === p) body.removeAttribute("aria-busy");
+    });
+  }
+
+  /** Show the dialog for position p (or close it for -1); `from` is what opened it. */
+  function show(p, from) {
+    if (p === current && (p < 0 || dialog.open)) return;
+    const wasOpen = dialog.open;
+    current = -1;
+    if (wasOpen) dialog.close();
+    if (p < 0) {
+      refocus();
+      return;
+    }
+    if (from) opener = from;
+    else if (!wasOpen) {
+      const active = document.activeElement;
+      opener = active && active !== document.body ? active : null;
+    }
+    current = p;
+    title.textContent = model.products[p].name;
+    body.replaceChildren(...firstPaint(p));
+    fill(p);
+    dialog.showModal();
+    on.open(p);
+  }
+
+  return { show, prefetch: (p) => { load(p).catch(() => {}); }, element: () => dialog };
 }

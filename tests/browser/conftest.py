@@ -41,6 +41,11 @@ class ShopServer(http.server.ThreadingHTTPServer):
         handler = functools.partial(_Handler, directory=str(root))
         super().__init__(("127.0.0.1", 0), handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser closing a connection mid-answer (a page closed while loading) is normal."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_port}/"
@@ -72,11 +77,16 @@ def served_build(sample_build: Path) -> Iterator[ShopServer]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _theme_bundled() -> None:
-    """The theme's dist/ must exist before anything builds (make theme normally does it)."""
-    if not (REPO / "templates" / "dist" / "manifest.json").is_file():
-        if not shutil.which("node"):
-            pytest.skip("node is needed to bundle the theme")
-        subprocess.run(["node", "scripts/bundle-theme.mjs"], cwd=REPO, check=True)
+    """The theme's dist/ must exist and be newer than its sources before anything builds
+    (make theme normally does it): bundled again when templates/js or templates/css changed."""
+    manifest = REPO / "templates" / "dist" / "manifest.json"
+    theme = REPO / "templates"
+    sources = [*(theme / "js").glob("*.js"), *(theme / "css").glob("*.css")]
+    if manifest.is_file() and all(s.stat().st_mtime <= manifest.stat().st_mtime for s in sources):
+        return
+    if not shutil.which("node"):
+        pytest.skip("node is needed to bundle the theme")
+    subprocess.run(["node", "scripts/bundle-theme.mjs"], cwd=REPO, check=True)
 
 
 @pytest.fixture(scope="session")

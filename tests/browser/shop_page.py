@@ -40,12 +40,14 @@ def total(page: Page) -> int:
 
 
 def shown_anchors(page: Page, *, all_pages: bool = True) -> list[str]:
-    """The ids of the products listed, in order (pressing "Show more" until all are shown)."""
+    """The anchors of the products listed, in order (from their links to p/<anchor>.html;
+    pressing "Show more" until all are shown)."""
     more = page.locator("#more")
     while all_pages and more.is_visible():
         more.click()
     return page.eval_on_selector_all(
-        "#results > li", "els => els.map(e => e.querySelector('h3 a').hash.slice(1))")
+        "#results > li",
+        "els => els.map(e => e.querySelector('h3 a').pathname.split('/').pop().slice(0, -5))")
 
 
 def shown_names(page: Page) -> list[str]:

@@ -1,5 +1,5 @@
-"""axe-core finds no violation on the page or in an open dialog; a 360 px phone never scrolls
-sideways (and a screenshot of it is kept in test-artifacts/)."""
+"""axe-core finds no violation on the page, in the open dialog or on a product's page; a 360 px
+phone never scrolls sideways on either page (screenshots are kept in test-artifacts/)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,17 @@ def test_axe_in_the_open_dialog(page):
     open_shop(page, f"?product={ITEMS[0].sku}")
     dialog = page.get_by_role("dialog", name=ITEMS[0].name)
     expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("link", name="Call to order")).to_be_visible()  # details arrived
     violations = axe_violations(page, "document.querySelector('dialog[open]')")
+    assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_axe_on_a_product_page(page):
+    item = next(i for i in ITEMS if i.attrs and i.colours)
+    page.goto(page.shop_url + f"p/{item.anchor}.html")
+    expect(page.get_by_role("heading", level=1)).to_have_text(item.name)
+    expect(page.get_by_role("link", name="Call to order")).to_be_visible()
+    violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=1)
 
 
@@ -77,8 +87,15 @@ def test_nothing_overflows_sideways(browser, served_build, width):
         expect(page.get_by_role("group", name="Brand", exact=True)).to_be_visible()
         assert page.evaluate(overflow)
         products = page.get_by_role("list", name="Products")
-        products.get_by_role("button", name="Details").first.click()
-        expect(page.get_by_role("dialog")).to_be_visible()
+        products.locator("h3 a").first.click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog.get_by_role("link", name="Call to order")).to_be_visible()
         assert page.evaluate(overflow)
         page.screenshot(path=str(ARTIFACTS / "phone-dialog.png"))
+    page.goto(served_build.url + f"p/{ITEMS[2].anchor}.html")
+    expect(page.get_by_role("link", name="Call to order")).to_be_visible()
+    assert page.evaluate(overflow)
+    if width == 360:
+        page.screenshot(path=str(ARTIFACTS / "phone-product-page.png"), full_page=True)
     context.close()

@@ -1,16 +1,21 @@
-"""The details dialog: opens, closes (Escape, Close), deep-links, calls; and without script."""
+"""The details: with JavaScript, one dialog filled from the product's page (opens, closes with
+Escape and Close, deep-links, Back, calls, caches); without it, the card links to that page."""
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
+import yaml
+from catalog_model import CATALOG as CATALOG_DIR
 from catalog_model import load
 from playwright.sync_api import expect
 from shop_page import open_shop
 
 CATALOG = load()
 ITEMS = CATALOG["items"]
-PHONE_HREF = "tel:" + re.sub(r"[^0-9+]", "", CATALOG["shop"]["call_centre"]["phone"])
+SHOP = CATALOG["shop"]
+PHONE_HREF = "tel:" + re.sub(r"[^0-9+]", "", SHOP["call_centre"]["phone"])
 
 
 def card(page, item):
@@ -18,10 +23,50 @@ def card(page, item):
         has=page.get_by_role("heading", name=item.name, exact=True))
 
 
+def details_link(page, item):
+    """The card's link to the product's details (its heading's link)."""
+    return card(page, item).get_by_role("link", name=item.name, exact=True)
+
+
+def raw(item) -> dict:
+    return yaml.safe_load((CATALOG_DIR / "products" / f"{item.sku.lower()}.yaml").read_text())
+
+
+def euro(amount: Decimal | str) -> str:
+    return f"€{Decimal(str(amount)):,.2f}"
+
+
+def expect_every_detail(box, item) -> None:
+    """The product's whole details in `box` (the dialog or the product page's article):
+    price and was-price, stock, description, colours, sizes, SKU, attributes, every picture
+    and the call block (tel: link, hours, the reference to quote)."""
+    spec = raw(item)
+    expect(box.get_by_role("link", name="Call to order", exact=True)).to_have_attribute(
+        "href", PHONE_HREF)
+    expect(box).to_contain_text(euro(item.price))
+    was = [e.get("compare_at_price") for e in spec.get("prices", []) if e["price"] == str(
+        item.price)]
+    if was and was[0]:
+        expect(box).to_contain_text(f"Was {euro(was[0])}")
+    expect(box).to_contain_text("In stock" if item.in_stock else "Out of stock")
+    expect(box).to_contain_text(" ".join(spec["description"].split()))
+    expect(box).to_contain_text(", ".join(item.colours))
+    expect(box).to_contain_text(", ".join(item.sizes))
+    expect(box).to_contain_text(f"SKU{item.sku}")
+    for attr_id, value in item.attrs.items():
+        attr = CATALOG["attributes"][attr_id]
+        text = f"{value} {attr['unit']}" if attr.get("unit") else str(value)
+        expect(box).to_contain_text(f"{attr['name']}{text}")
+    expect(box.locator("picture")).to_have_count(len(spec["images"]))
+    expect(box.get_by_role("img", name=item.name, exact=True)).to_be_visible()
+    expect(box).to_contain_text(SHOP["call_centre"]["hours"])
+    expect(box).to_contain_text(f"Quote reference {item.sku}")
+
+
 def test_details_open_close_and_focus_returns(page):
     open_shop(page)
     item = ITEMS[2]
-    details = card(page, item).get_by_role("button", name="Details")
+    details = details_link(page, item)
     details.click()
     dialog = page.get_by_role("dialog", name=item.name)
     expect(dialog).to_be_visible()
@@ -43,30 +88,64 @@ def test_details_open_close_and_focus_returns(page):
     assert "product=" not in page.url
 
 
+def test_dialog_shows_every_detail_from_the_product_page(page):
+    item = ITEMS[1]  # on sale, with a was-price
+    assert raw(item)["prices"][-1].get("compare_at_price")
+    open_shop(page)
+    details_link(page, item).click()
+    dialog = page.get_by_role("dialog", name=item.name)
+    expect(dialog).to_be_visible()
+    expect_every_detail(dialog, item)
+    several = next(i for i in ITEMS if len(raw(i)["images"]) > 1)
+    page.keyboard.press("Escape")
+    details_link(page, several).click()
+    dialog = page.get_by_role("dialog", name=several.name)
+    expect_every_detail(dialog, several)
+    expect(dialog).not_to_contain_text(item.sku)  # nothing left over from the first product
+
+
+def test_details_are_fetched_once(page):
+    open_shop(page)
+    item = ITEMS[3]
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/p/" in r.url else None)
+    for _ in range(3):
+        details_link(page, item).click()
+        dialog = page.get_by_role("dialog", name=item.name)
+        expect(dialog.get_by_role("link", name="Call to order")).to_be_visible()
+        dialog.get_by_role("button", name="Close").click()
+        expect(dialog).to_be_hidden()
+    assert fetched == [page.shop_url + f"p/{item.anchor}.html"]
+
+
 def test_deep_link_opens_the_dialog_and_back_closes_it(page):
     item = ITEMS[5]
     open_shop(page, f"?product={item.sku}")
     dialog = page.get_by_role("dialog", name=item.name)
     expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(f"Quote reference {item.sku}")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     assert page.url == page.shop_url
-    card(page, ITEMS[0]).get_by_role("button", name="Details").click()
+    details_link(page, ITEMS[0]).click()
     expect(page.get_by_role("dialog", name=ITEMS[0].name)).to_be_visible()
     page.go_back()
     expect(page.get_by_role("dialog")).to_have_count(0)
     page.go_forward()
     expect(page.get_by_role("dialog", name=ITEMS[0].name)).to_be_visible()
+    expect(page.get_by_role("dialog")).to_contain_text(f"Quote reference {ITEMS[0].sku}")
 
 
-def test_heading_link_opens_the_same_dialog(page):
+def test_the_whole_card_opens_the_dialog(page):
     open_shop(page)
     item = ITEMS[1]
-    card(page, item).get_by_role("link", name=item.name).click()
+    box = card(page, item).locator("picture").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the picture
     expect(page.get_by_role("dialog", name=item.name)).to_be_visible()
+    assert f"product={item.sku}" in page.url
 
 
-def test_without_javascript_every_product_is_listed_and_details_open(browser, served_build):
+def test_without_javascript_every_product_is_listed_and_links_to_its_page(browser, served_build):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(served_build.url)
@@ -75,15 +154,14 @@ def test_without_javascript_every_product_is_listed_and_details_open(browser, se
     names = page.get_by_role("list", name="Products").get_by_role("heading").all_text_contents()
     assert names == [i.name for i in ITEMS]
     expect(page.get_by_role("status")).to_have_text(f"{len(ITEMS)} products")
-    item = ITEMS[-1]
-    card(page, item).get_by_role("button", name="Details").click()  # an Invoker Command
-    dialog = page.get_by_role("dialog", name=item.name)
-    expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("link", name="Call to order")).to_have_attribute("href", PHONE_HREF)
-    dialog.get_by_role("button", name="Close").click()
-    expect(dialog).to_be_hidden()
-    card(page, item).get_by_role("link", name=item.name).click()  # the #anchor fallback
-    expect(page.locator("dialog:target")).to_be_visible()
+    item = ITEMS[1]
+    details_link(page, item).click()
+    expect(page).to_have_url(served_build.url + f"p/{item.anchor}.html")
+    expect(page.get_by_role("heading", level=1)).to_have_text(item.name)
+    expect_every_detail(page.get_by_role("article", name=item.name), item)
+    page.get_by_role("link", name=SHOP["name"]).click()
+    expect(page).to_have_url(served_build.url)
+    expect(items).to_have_count(len(ITEMS))
     context.close()
 
 
@@ -96,14 +174,14 @@ def test_events_reach_the_tracker(page, served_build):
     page.get_by_role("searchbox", name="Search products").press_sequentially("merino", delay=20)
     page.wait_for_timeout(1300)  # the search event goes once typing settles
     page.get_by_role("combobox", name="Sort by").select_option("newest")
-    item = ITEMS[0]
     page.get_by_role("searchbox", name="Search products").fill("")
-    page.get_by_role("list", name="Products").get_by_role("button", name="Details").first.click()
+    page.get_by_role("list", name="Products").locator("h3 a").first.click()
     dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
     sku = re.search(r"product=([^&]+)", page.url).group(1)
-    dialog.get_by_role("link", name="Call to order").evaluate(
-        "a => a.addEventListener('click', e => e.preventDefault())")
-    dialog.get_by_role("link", name="Call to order").click()
+    call = dialog.get_by_role("link", name="Call to order")
+    call.evaluate("a => a.addEventListener('click', e => e.preventDefault())")
+    call.click()
     page.goto("about:blank")  # pagehide flushes the queue
     page.wait_for_timeout(300)
     events = served_build.events
@@ -114,5 +192,5 @@ def test_events_reach_the_tracker(page, served_build):
     assert [e["query"] for e in by_type["search"]] == ["merino"]
     assert by_type["search"][0]["results"] >= 1
     assert by_type["sort"] == [dict(by_type["sort"][0], sort="newest")]
-    assert by_type["view"][0]["sku"] == sku and by_type["call"][0]["sku"] == sku
-    del item
+    assert [e["sku"] for e in by_type["view"]] == [sku]
+    assert [e["sku"] for e in by_type["call"]] == [sku]
