@@ -17,7 +17,11 @@ const CACHE = 40;
 
 async function main() {
   const root = document.getElementById("shop");
-  if (!root) return;
+  if (!root) {
+    const product = document.getElementById("product");
+    if (product) trackProductPage(product);
+    return;
+  }
   const tracker = createTracker(root.dataset.tracker);
   tracker.track("pageview", { path: location.pathname + location.search, referrer: document.referrer });
   const response = await fetch(root.dataset.data);
@@ -26,6 +30,17 @@ async function main() {
   const view = createView(root, model);
   if (!view) return;
   startShop(root, model, view, tracker);
+}
+
+/** A product's own page (product.html.j2): its pageview and view, and every call from it. */
+function trackProductPage(main) {
+  const tracker = createTracker(main.dataset.tracker);
+  const { sku } = main.dataset;
+  tracker.track("pageview", { path: location.pathname + location.search, referrer: document.referrer });
+  tracker.track("view", { sku });
+  document.addEventListener("click", (event) => {
+    if (event.target.closest('a[href^="tel:"]')) tracker.track("call", { sku });
+  });
 }
 
 function startShop(root, model, view, tracker) {

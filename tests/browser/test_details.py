@@ -194,3 +194,20 @@ def test_events_reach_the_tracker(page, served_build):
     assert by_type["sort"] == [dict(by_type["sort"][0], sort="newest")]
     assert [e["sku"] for e in by_type["view"]] == [sku]
     assert [e["sku"] for e in by_type["call"]] == [sku]
+
+
+def test_a_product_page_sends_its_view_and_calls(page, served_build):
+    served_build.events.clear()
+    item = ITEMS[4]
+    page.goto(page.shop_url + f"p/{item.anchor}.html")
+    call = page.get_by_role("article", name=item.name).get_by_role("link", name="Call to order")
+    call.evaluate("a => a.addEventListener('click', e => e.preventDefault())")
+    call.click()
+    page.goto("about:blank")  # pagehide flushes the queue
+    page.wait_for_timeout(300)
+    by_type = {}
+    for event in served_build.events:
+        by_type.setdefault(event["type"], []).append(event)
+    assert [e["path"] for e in by_type["pageview"]] == [f"/p/{item.anchor}.html"]
+    assert [e["sku"] for e in by_type["view"]] == [item.sku]
+    assert [e["sku"] for e in by_type["call"]] == [item.sku]
