@@ -8,7 +8,9 @@ serves each on 127.0.0.1 and measures, in Debian's Chromium:
 - facet click → grid and counts updated; sort change;
 - the longest main-thread task while loading;
 - first load (HTML + CSS + JS, gzip, no images, data or index) at 1,000 products;
-- bytes fetched before the first search result at 10,000 products.
+- bytes fetched before the first search result at 10,000 products;
+- details: click on a card → dialog shown, → details filled in from the product page
+  (p/<anchor>.html, fetched on first open), and a product page's own first load.
 Targets: keystroke and facet click <= 16 ms (median) at 10,000; first load <= 100 KB at 1,000;
 bytes before the first result <= 231 KB (what Pagefind fetches for its first query).
 
@@ -182,6 +184,7 @@ def measure(browser, url: str, sizes: Sizes) -> dict:
         page.get_by_role("combobox", name="Sort by").select_option(value)
         page.wait_for_function(PAINTED)
         sorts.append(page.evaluate("__probe.renders[0]"))
+    details = measure_details(page)
     context.close()
     return {
         "fcp": timing["fcp"], "ready": timing["ready"], "search": timing["search"],
@@ -189,7 +192,52 @@ def measure(browser, url: str, sizes: Sizes) -> dict:
         "total": sum(load_bytes.values()), "images": images, "first_load": first_load,
         "first_result": first_result_bytes, "first_result_no_img": first_result_no_img,
         "keys": keys, "clicks": clicks, "sorts": sorts, "parts": load_bytes,
+        "details": details, "product_page": product_page_bytes(page.url, sizes),
     }
+
+
+# Click → the dialog is open; → the product page's details are in it (or the time they took).
+DETAILS_PROBE = """link => new Promise(resolve => {
+  const dialog = document.getElementById("dlg");
+  const start = performance.now();
+  let shown = null;
+  const done = () => {
+    if (shown === null && dialog.open) shown = performance.now() - start;
+    if (dialog.querySelector('#dlg-body a[href^="tel:"]')) {
+      resolve({shown, filled: performance.now() - start});
+      return true;
+    }
+    return false;
+  };
+  new MutationObserver((_, observer) => { if (done()) observer.disconnect(); })
+    .observe(dialog, {subtree: true, childList: true, attributes: true});
+  link.click();
+  done();
+})"""
+
+
+def measure_details(page) -> list[dict]:
+    """Open the details of the first 8 listed products (the first time: fetched) and again."""
+    times = []
+    for again in (False, True):
+        for i in range(8):
+            link = page.locator("#results > li h3 a").nth(i)
+            record = page.evaluate(DETAILS_PROBE, link.element_handle())
+            times.append(dict(record, again=again))
+            page.keyboard.press("Escape")
+            page.wait_for_function("!document.getElementById('dlg').open")
+    return times
+
+
+def product_page_bytes(url: str, sizes: Sizes) -> int:
+    """A product page's HTML (gzip) plus its CSS and JS: what a visitor from a search engine
+    loads first."""
+    root = sizes.root
+    page = next((root / "p").glob("*.html"))
+    assets = [f for f in (root / "assets").iterdir() if f.suffix in {".css", ".js"}
+              and not f.name.startswith("search-")]
+    base = url.split("?")[0]
+    return sum(sizes(base + str(f.relative_to(root))) for f in [page, *assets])
 
 
 def report(size: int, m: dict) -> None:
@@ -215,6 +263,12 @@ def report(size: int, m: dict) -> None:
     print(f"facet click → painted         {stats(m['clicks'], 'painted')}  (target median <= 16)")
     print(f"sort change → rendered        {stats(m['sorts'], 'rendered')}")
     print(f"sort change → painted         {stats(m['sorts'], 'painted')}")
+    first = [d for d in m["details"] if not d["again"]]
+    again = [d for d in m["details"] if d["again"]]
+    print(f"details click → dialog shown  {stats(m['details'], 'shown')}")
+    print(f"details click → filled        first {stats(first, 'filled')}; "
+          f"again (cached) {stats(again, 'filled')}")
+    print(f"product page HTML+CSS+JS gzip {kb(m['product_page'])}")
 
 
 def main() -> None:
