@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from browserkit import CHROMIUM, CHROMIUM_ARGS
 from pgkit import fresh_postgres_database
 from servekit import shopgen_serve
 from sitekit import REPO
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A customer's browser, not HeadlessChrome (which the tracker rightly flags as a bot).
 CUSTOMER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
                   "Chrome/156.0.0.0 Safari/537.36")
@@ -60,42 +58,40 @@ def stored_events(database_url: str, expected: int, seconds: float = 15) -> list
         engine.dispose()
 
 
-def test_customer_activity_is_stored(shop_url: str, database_url: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Browser-wide (a context's override does not reach beacons sent while leaving).
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--user-agent={CUSTOMER_AGENT}"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.goto(shop_url)
-        search = page.get_by_role("searchbox", name="Search products")
-        search.focus()
-        search.press_sequentially("jacket", delay=30)
-        status = page.get_by_role("status")
-        page.wait_for_timeout(1500)  # the search event is sent once typing settles
-        searched = int(re.match(r"\d+", status.inner_text()).group())
-        brand_box = page.get_by_role("group", name="Brand").get_by_role("checkbox").first
-        brand_box.check()
-        brand_value = brand_box.get_attribute("value")
-        page.wait_for_timeout(300)
-        filtered = status.inner_text()
-        filtered_count = 0 if filtered.startswith("No") else int(re.match(r"\d+", filtered)
-                                                                 .group())
-        products = page.get_by_role("list", name="Products")
-        first = products.get_by_role("listitem").first
-        first.get_by_role("heading").get_by_role("link").click()
-        dialog = page.get_by_role("dialog")
-        call = dialog.get_by_role("link", name="Call to order")
-        call.wait_for()
-        sku = re.search(r"[?&]product=([^&]+)", page.url).group(1)
-        # A tel: link would hand over to a phone app; the page must still have sent "call".
-        call.evaluate("a => a.addEventListener('click', e => e.preventDefault())")
-        call.click()
-        page.goto("about:blank")  # pagehide: the beacon flushes what is queued
-        context.close()
-        browser.close()
+def test_customer_activity_is_stored(shop_url: str, database_url: str,
+                                     playwright_session) -> None:
+    # Browser-wide (a context's override does not reach beacons sent while leaving).
+    browser = playwright_session.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--user-agent={CUSTOMER_AGENT}"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(shop_url)
+    search = page.get_by_role("searchbox", name="Search products")
+    search.focus()
+    search.press_sequentially("jacket", delay=30)
+    status = page.get_by_role("status")
+    page.wait_for_timeout(1500)  # the search event is sent once typing settles
+    searched = int(re.match(r"\d+", status.inner_text()).group())
+    brand_box = page.get_by_role("group", name="Brand").get_by_role("checkbox").first
+    brand_box.check()
+    brand_value = brand_box.get_attribute("value")
+    page.wait_for_timeout(300)
+    filtered = status.inner_text()
+    filtered_count = 0 if filtered.startswith("No") else int(re.match(r"\d+", filtered)
+                                                             .group())
+    products = page.get_by_role("list", name="Products")
+    first = products.get_by_role("listitem").first
+    first.get_by_role("heading").get_by_role("link").click()
+    dialog = page.get_by_role("dialog")
+    call = dialog.get_by_role("link", name="Call to order")
+    call.wait_for()
+    sku = re.search(r"[?&]product=([^&]+)", page.url).group(1)
+    # A tel: link would hand over to a phone app; the page must still have sent "call".
+    call.evaluate("a => a.addEventListener('click', e => e.preventDefault())")
+    call.click()
+    page.goto("about:blank")  # pagehide: the beacon flushes what is queued
+    context.close()
+    browser.close()
 
     rows = stored_events(database_url, expected=5)
     by_type: dict[str, list[dict]] = {}

@@ -17,9 +17,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -87,19 +84,6 @@ def _theme_bundled() -> None:
     if not shutil.which("node"):
         pytest.skip("node is needed to bundle the theme")
     subprocess.run(["node", "scripts/bundle-theme.mjs"], cwd=REPO, check=True)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the session (never downloaded: Debian's)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

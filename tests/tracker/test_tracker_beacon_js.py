@@ -20,8 +20,6 @@ from tracker.storage import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 BEACON = ROOT / "templates" / "js" / "beacon.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGE = b"""<!doctype html><meta charset="utf-8"><title>beacon</title>
 <script type="module">
 import { createBeacon } from "/beacon.js";
@@ -93,16 +91,6 @@ def site(engine):
     yield server
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, site, init_script=None):
