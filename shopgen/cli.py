@@ -143,9 +143,13 @@ def tracker_group() -> None:
 
 @tracker_group.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("build/tracker-lambda.zip"), show_default=True)
+              default=Path("dist/tracker-lambda.zip"), show_default=True)
 def package(out: Path) -> None:
-    """Write the tracker Lambda's deployment zip (x86_64, Python 3.11 runtime)."""
+    """Write the tracker Lambda's deployment zip (x86_64, Python 3.11 runtime).
+
+    It goes to dist/, not build/: build/ is the site that `shopgen publish` uploads and the
+    next `shopgen build` replaces.
+    """
     from shopgen.tracker_package import package_tracker
 
     path = package_tracker(out, echo=click.echo)

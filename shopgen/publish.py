@@ -95,8 +95,8 @@ def scan_build(build_dir: Path, prefix: str = "") -> list[LocalFile]:
     files = []
     for path in sorted(p for p in build_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(build_dir).as_posix()
-        if relative == MANIFEST_NAME:
-            continue
+        if relative == MANIFEST_NAME or any(part.startswith(".") for part in relative.split("/")):
+            continue  # hidden files (the build's own record, editors' files) are not the site
         data = path.read_bytes()
         content_type, cache_control, encoding = headers_for(relative, len(data))
         files.append(LocalFile(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -17,7 +18,12 @@ from sitekit import REPO
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps",
+    # From a copy: setuptools writes its own build/ folder beside pyproject.toml.
+    source = out / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "build", ".shopgen-cache", "test-artifacts",
+        "__pycache__", "*.egg-info", "*.sqlite3"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
                     "--no-build-isolation", "-q", "-w", str(out)], check=True,
                    capture_output=True)
     (path,) = out.glob("shopgen-*.whl")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,15 @@ def test_dry_run_description_lists_everything() -> None:
     text = "\n".join(describe_plan(plan))
     assert "Upload (10 bytes): 10" in text and "  index.html" in text
     assert "Delete: 1\n  old.html" in text and "Invalidate: 7\n  /favicon.ico" in text
+
+
+def test_hidden_files_of_the_build_are_not_published(tmp_path: Path) -> None:
+    from shopgen.publish import scan_build
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<p>shop</p>")
+    (tmp_path / "assets" / "app-ABCDEF12.js").write_text("x")
+    (tmp_path / ".shopgen-build.json").write_text("{}")    # the build's own record
+    (tmp_path / "assets" / ".DS_Store").write_text("junk")
+    keys = [file.key for file in scan_build(tmp_path)]
+    assert keys == ["assets/app-ABCDEF12.js", "index.html"]
