@@ -9,7 +9,8 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -20,7 +21,7 @@ from shopgen.budget import PageWeight, measure_weight
 from shopgen.catalog import Catalog, load_catalog
 from shopgen.errors import ShopgenError
 from shopgen.images import process_images
-from shopgen.render import Assets, MoneyFormat, render_site
+from shopgen.render import Assets, MoneyFormat, render_product_pages, render_site
 from shopgen.resources import theme_dir
 from shopgen.search_index import build_search_index, serialize_index
 
@@ -88,16 +89,32 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     facets = build_facets(catalog)
     data_name = _write_hashed(assets_dir, "products",
                               serialize_data(build_browser_data(catalog, facets)))
-    index_name = _write_hashed(assets_dir, "search",
-                               serialize_index(build_search_index(catalog)))
     entries = manifest["entries"]
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
-                    data=f"assets/{data_name}", index=f"assets/{index_name}")
-    for path, content in render_site(catalog, images, facets, assets, theme).items():
-        target = staging / path
+                    data=f"assets/{data_name}", index="")
+    # The product pages and the search index are the two big jobs and need nothing of each
+    # other: the pages render in a second process while this one builds the index.
+    with ProcessPoolExecutor(1) as pool:
+        product_pages = pool.submit(_write_product_pages, catalog, images, assets, theme,
+                                    staging)
+        index_name = _write_hashed(assets_dir, "search",
+                                   serialize_index(build_search_index(catalog)))
+        assets = replace(assets, index=f"assets/{index_name}")
+        _write_files(staging, render_site(catalog, images, facets, assets, theme))
+        product_pages.result()
+    return measure_weight(staging, assets)
+
+
+def _write_product_pages(catalog: Catalog, images: dict, assets: Assets, theme: Path,
+                         staging: Path) -> None:
+    _write_files(staging, render_product_pages(catalog, images, assets, theme))
+
+
+def _write_files(root: Path, files: dict[str, bytes]) -> None:
+    for path, content in files.items():
+        target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    return measure_weight(staging, assets)
 
 
 def cache_root(site_dir: Path) -> Path:

@@ -194,12 +194,17 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
         raise ShopgenError(f"{where}: {type(error).__name__}: {error}") from None
 
 
+def product_views(catalog: Catalog, images: dict[str, ImageSet]) -> list[ProductView]:
+    """What the templates show of each product, in catalog order."""
+    money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
+    return [product_view(catalog, p, i, images, money) for i, p in enumerate(catalog.products)]
+
+
 def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Facet],
                 assets: Assets, theme: Path) -> dict[str, bytes]:
-    """Every page of the site, by output path."""
+    """The shop-wide pages, by output path: the shop page, 404, sitemap and robots.txt."""
     env = make_environment(theme)
-    money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
-    views = [product_view(catalog, p, i, images, money) for i, p in enumerate(catalog.products)]
+    views = product_views(catalog, images)
     prices = [p.price.amount for p in catalog.products]
     shop = shop_view(catalog)
     page = render_template(
@@ -208,15 +213,26 @@ def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Face
         sort_options=SORT_OPTIONS, assets=assets, json_ld=json_ld(catalog, views),
         canonical_url=shop.base_url)
     not_found = render_template(env, "404.html.j2", shop=shop, assets=assets)
-    pages = {
+    return {
         "index.html": page.encode("utf-8"),
         "404.html": not_found.encode("utf-8"),
         "sitemap.xml": sitemap(catalog, views).encode("utf-8"),
         "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {shop.base_url}sitemap.xml\n".encode(),
     }
-    for product, view in zip(catalog.products, views, strict=True):
-        # Each product's own page: its details without JavaScript, and what the page's
-        # details dialog shows (fetched when it opens), so the shop page stays light.
+
+
+def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: Assets,
+                         theme: Path) -> dict[str, bytes]:
+    """Each product's own page (p/<anchor>.html), by output path.
+
+    A product page shows its details without JavaScript, and is what the shop page's details
+    dialog fetches when it opens, so the shop page itself stays light. Product pages link the
+    stylesheet and script only (`assets.css`, `assets.js`).
+    """
+    env = make_environment(theme)
+    shop = shop_view(catalog)
+    pages = {}
+    for product, view in zip(catalog.products, product_views(catalog, images), strict=True):
         pages[view.url] = render_template(
             env, "product.html.j2", shop=shop, product=view, assets=assets,
             json_ld=product_json_ld(catalog, product, view),
