@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import time
 from collections.abc import Callable
@@ -95,8 +96,10 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     # The product pages and the search index are the two big jobs and need nothing of each
     # other: the pages render in a second process while this one builds the index.
     with ProcessPoolExecutor(1) as pool:
-        product_pages = pool.submit(_write_product_pages, catalog, images, assets, theme,
-                                    staging)
+        # Pickled here, not in the pool's feeder thread: this thread goes on using the
+        # catalog (its cached lookups) while the arguments are being sent.
+        job = pickle.dumps((catalog, images, assets, theme, staging))
+        product_pages = pool.submit(_write_product_pages, job)
         index_name = _write_hashed(assets_dir, "search",
                                    serialize_index(build_search_index(catalog)))
         assets = replace(assets, index=f"assets/{index_name}")
@@ -105,8 +108,8 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     return measure_weight(staging, assets)
 
 
-def _write_product_pages(catalog: Catalog, images: dict, assets: Assets, theme: Path,
-                         staging: Path) -> None:
+def _write_product_pages(job: bytes) -> None:
+    catalog, images, assets, theme, staging = pickle.loads(job)
     _write_files(staging, render_product_pages(catalog, images, assets, theme))
 
 
