@@ -8,11 +8,11 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browserkit import running
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -64,12 +64,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def served_build(sample_build: Path) -> Iterator[ShopServer]:
     """The sample build on a random 127.0.0.1 port, for the whole session."""
-    server = ShopServer(sample_build)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running(ShopServer(sample_build)) as server:
+        yield server
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from browserkit import running
 from trackerkit import stored_events
 
 from tracker.localserver import answer_beacon_request
@@ -85,12 +85,8 @@ def engine(tmp_path):
 
 @pytest.fixture
 def site(engine):
-    server = PageServer(engine)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running(PageServer(engine)) as server:
+        yield server
 
 
 def open_page(browser, site, init_script=None):
