@@ -9,7 +9,7 @@ PORT ?= 8000
 run: python-deps theme
 	$(VENV)/bin/shopgen serve --site catalog_data --out build --port $(PORT)
 
-test: system-deps python-deps theme database
+test: system-deps python-deps theme database lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 setup: python-deps theme
@@ -42,7 +42,7 @@ database:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 
 lint: python-deps
-	$(VENV)/bin/ruff check shopgen tracker tests benchmarks
+	$(VENV)/bin/ruff check shopgen tracker tests benchmarks scripts
 
 # Scripts that print numbers (speed targets live here, not in the tests); publish takes ~5 min.
 bench: python-deps theme database
