@@ -68,6 +68,7 @@ def test_customer_activity_is_stored(shop_url: str, database_url: str,
     page.goto(shop_url)
     search = page.get_by_role("searchbox", name="Search products")
     search.focus()
+    page.wait_for_selector("#shop[data-search=ready]")  # the index has arrived
     search.press_sequentially("jacket", delay=30)
     status = page.get_by_role("status")
     page.wait_for_timeout(1500)  # the search event is sent once typing settles
