@@ -3,6 +3,7 @@
 // `shopgen build` can link them without knowing esbuild.
 import { build } from "esbuild";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,5 +34,14 @@ for (const [out, info] of Object.entries(result.metafile.outputs)) {
   if (info.entryPoint) manifest.entries[basename(info.entryPoint)] = file;
 }
 manifest.files.sort();
+
+// The beacon on its own (it is bundled into the page's script): its minified and gzip size,
+// which `shopgen build` prints (the budget is 1 KB gzip).
+const beacon = await build({
+  entryPoints: [join(root, "js", "beacon.js")], bundle: true, format: "esm", minify: true,
+  target: ["es2020"], write: false, legalComments: "none",
+});
+const beaconCode = beacon.outputFiles[0].contents;
+manifest.beacon = { raw: beaconCode.length, gzip: gzipSync(beaconCode, { level: 9 }).length };
 writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 console.log(`theme bundled: ${manifest.files.join(", ")}`);

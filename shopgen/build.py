@@ -74,6 +74,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
         shutil.rmtree(staging, ignore_errors=True)
     seconds = time.perf_counter() - started
     _report_weight(weight, catalog.shop.first_load_budget_kb, echo)
+    _report_beacon(manifest.get("beacon"), echo)
     echo(f"Built {len(catalog.products)} products into {out_dir} in {seconds:.2f} s.")
     return BuildResult(out_dir, len(catalog.products), weight, seconds)
 
@@ -208,6 +209,19 @@ def _report_price_changes(catalog: Catalog, echo: Echo) -> None:
         echo(f"{len(changes)} product{'s' if len(changes) != 1 else ''} change price soon:")
     for effective, sku, now, then in changes:
         echo(f"  {sku}: {money(now)} → {money(then)} on {effective}")
+
+
+BEACON_BUDGET = 1024  # bytes, minified and gzipped
+
+
+def _report_beacon(size: dict | None, echo: Echo) -> None:
+    """The activity beacon's own size (it is bundled into the page's script)."""
+    if not size:
+        return
+    echo(f"Beacon: {size['raw']} B minified, {size['gzip']} B gzip "
+         f"(budget {BEACON_BUDGET} B gzip).")
+    if size["gzip"] > BEACON_BUDGET:
+        echo(click.style("Warning: the beacon is over its 1 KB budget.", fg="yellow"), err=True)
 
 
 def _report_weight(weight: PageWeight, budget_kb: int, echo: Echo) -> None:

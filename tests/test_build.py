@@ -201,6 +201,10 @@ def test_build_warns_over_the_page_weight_budget(tiny_site: Path) -> None:
     assert result.exit_code == 0
     assert re.search(r"first load\s+\d+\.\d KB", result.output)
     assert "over the 1 KB budget" in result.output
+    beacon = re.search(r"Beacon: (\d+) B minified, (\d+) B gzip", result.output)
+    assert beacon, result.output
+    raw, gzipped = int(beacon.group(1)), int(beacon.group(2))
+    assert 0 < gzipped < raw and gzipped <= 1024  # the beacon's 1 KB budget
     assert "1 product change price soon" in result.output and "BO-1: €45.00 → €55.00" in (
         result.output)
 
