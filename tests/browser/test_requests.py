@@ -1,0 +1,29 @@
+"""No network request leaves the shop: only its own files and the beacon (no font, no CDN)."""
+
+from __future__ import annotations
+
+from shop_page import open_shop
+
+
+def test_the_page_fetches_only_its_own_files(page, served_build) -> None:
+    served_build.events.clear()
+    requested: list[str] = []
+    page.context.on("request", lambda request: requested.append(request.url))
+    open_shop(page, wait_search=True)
+    page.get_by_role("searchbox", name="Search products").fill("jacket")
+    page.get_by_role("group", name="Brand").get_by_role("checkbox").first.check()
+    page.get_by_role("searchbox", name="Search products").fill("")
+    page.get_by_role("list", name="Products").get_by_role("link").first.click()
+    page.get_by_role("dialog").get_by_role("link", name="Call to order").wait_for()
+    page.goto("about:blank")  # leaving sends the beacon
+    outside = [url for url in requested
+               if not url.startswith((page.shop_url, "data:", "blob:", "about:"))]
+    assert outside == []
+    paths = {url.removeprefix(page.shop_url).split("?")[0] for url in requested
+             if url.startswith(page.shop_url)}
+    assert "" in paths                                      # the page
+    assert any(p.startswith("assets/search-") for p in paths)   # the index, lazily
+    assert any(p.startswith("p/") for p in paths)           # a product's details
+    # The beacon leaves with the page (Playwright does not report it): the server saw it.
+    page.wait_for_timeout(300)
+    assert {"pageview", "view"} <= {event["type"] for event in served_build.events}
