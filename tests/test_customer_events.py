@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from browserkit import CHROMIUM, CHROMIUM_ARGS
 from pgkit import fresh_postgres_database
+from playwright.sync_api import expect
 from servekit import shopgen_serve
 from sitekit import REPO
 
@@ -86,6 +87,7 @@ def test_customer_activity_is_stored(shop_url: str, database_url: str,
     dialog = page.get_by_role("dialog")
     call = dialog.get_by_role("link", name="Call to order")
     call.wait_for()
+    expect(page).to_have_url(re.compile(r"[?&]product="))
     sku = re.search(r"[?&]product=([^&]+)", page.url).group(1)
     # A tel: link would hand over to a phone app; the page must still have sent "call".
     call.evaluate("a => a.addEventListener('click', e => e.preventDefault())")
