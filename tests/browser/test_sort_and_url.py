@@ -60,8 +60,8 @@ def test_loading_a_url_restores_the_state(page):
                     "&brand=no-such-brand")
     page.wait_for_selector("#shop[data-search=ready]")
     expect(page.get_by_role("searchbox", name="Search products")).to_have_value("a")
-    assert facet_box(page, "Brand", CATALOG["brands"][brand]).is_checked()
-    assert facet_box(page, "Colour", colour).is_checked()
+    expect(facet_box(page, "Brand", CATALOG["brands"][brand])).to_be_checked()
+    expect(facet_box(page, "Colour", colour)).to_be_checked()
     expect(page.get_by_role("checkbox", name="In stock only")).to_be_checked()
     expect(page.get_by_role("spinbutton", name="Minimum price")).to_have_value("10")
     expect(page.get_by_role("spinbutton", name="Maximum price")).to_have_value("900")
@@ -91,10 +91,10 @@ def test_changes_go_to_the_url_and_back_restores(page):
     expect(page.get_by_role("combobox", name="Sort by")).to_have_value("relevance")
     assert shown_anchors(page, all_pages=False) == with_brand
     page.go_back()
-    assert facet_box(page, "Brand", brand_label).is_checked() is False
+    expect(facet_box(page, "Brand", brand_label)).not_to_be_checked()
     expect_total(page, len(ITEMS))
     page.go_forward()
-    assert facet_box(page, "Brand", brand_label).is_checked()
+    expect(facet_box(page, "Brand", brand_label)).to_be_checked()
 
 
 def test_typing_makes_one_history_entry_not_one_per_key(page):
