@@ -2,7 +2,7 @@
 
 For each database (PostgreSQL, then SQLite) a fresh database is made, the server is started
 against it (`shopgen serve --site catalog_data`, or with --self-server the tracker's own
-ThreadingHTTPServer, `python -m tracker.localserver`), and a bounded load of batches of 10
+ThreadingHTTPServer, `python -m shopgen.serve.beacon_http`), and a bounded load of batches of 10
 events is sent by a fixed number of client threads (keep-alive http.client connections).
 As the reference, the same number of rows is inserted with SQLAlchemy executemany, both in one
 transaction and one transaction per 10 rows (what the endpoint does per request).
@@ -79,7 +79,7 @@ def running_server(url: str, self_server: bool, site: Path) -> Iterator[int]:
     env = dict(os.environ, TRACKER_DATABASE_URL=url)
     with tempfile.TemporaryDirectory(prefix="beacon-bench-out-") as out:
         if self_server:
-            command = [sys.executable, "-m", "tracker.localserver", "--port", str(port)]
+            command = [sys.executable, "-m", "shopgen.serve.beacon_http", "--port", str(port)]
         else:
             command = [str(Path(sys.executable).with_name("shopgen")), "serve", "--site",
                        str(site), "--port", str(port), "--out", out]
@@ -221,14 +221,14 @@ def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print one block of figures per database."""
     parser = argparse.ArgumentParser(description="Beacon endpoint load benchmark.")
     parser.add_argument("--self-server", action="store_true",
-                        help="use python -m tracker.localserver instead of shopgen serve")
+                        help="use python -m shopgen.serve.beacon_http instead of shopgen serve")
     parser.add_argument("--site", type=Path, default=ROOT / "catalog_data")
     parser.add_argument("--requests", type=int, default=2000, help="batches of 10 to send")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"],
                         choices=["postgresql", "sqlite"])
     options = parser.parse_args(argv)
-    server = "tracker.localserver" if options.self_server else "shopgen serve"
+    server = "shopgen.serve.beacon_http" if options.self_server else "shopgen serve"
     print(f"server: {server}; {options.requests} requests x {BATCH} events, "
           f"{options.clients} clients, {os.cpu_count()} CPUs")
     for kind in options.databases:

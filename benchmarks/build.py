@@ -30,7 +30,7 @@ from synthetic_catalog import write_catalog  # noqa: E402
 
 from shopgen.build import build_site  # noqa: E402
 from shopgen.catalog import load_catalog  # noqa: E402
-from shopgen.search_index import FIELDS, index_documents  # noqa: E402
+from shopgen.search.index import FIELDS, index_documents  # noqa: E402
 
 
 def timed(fn, *args, **kwargs):
@@ -79,8 +79,8 @@ def bench(size: int, workdir: Path) -> None:
 
 def profile_stages(site: Path) -> list[tuple[str, float]]:
     """Seconds of the stages that do not touch the disk, measured apart."""
-    from shopgen.browser_data import build_browser_data, build_facets, serialize_data
-    from shopgen.search_index import build_search_index, serialize_index
+    from shopgen.build.browser_data import build_browser_data, build_facets, serialize_data
+    from shopgen.search.index import build_search_index, serialize_index
 
     catalog, load = timed(load_catalog, site, dt.date.today())
     _, index = timed(lambda: serialize_index(build_search_index(catalog)))

@@ -29,11 +29,11 @@ import psycopg
 from sqlalchemy import create_engine, text
 
 from shopgen.report import build_report, report_document
-from shopgen.report_catalog import ReportCatalog
-from shopgen.report_format import render_report
+from shopgen.report.catalog import ReportCatalog
+from shopgen.report.formats import render_report
+from shopgen.report.queries import Window, collect_report
 from tracker.migrate import upgrade_database
 from tracker.models import events_table
-from tracker.report_queries import Window, collect_report
 
 SERVER = "postgres@127.0.0.1:5432"
 UNTIL = dt.date(2026, 11, 24)

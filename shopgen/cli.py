@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from pathlib import Path
 
 import click
 
 from shopgen.database import database_url
+from shopgen.errors import ShopgenError
 
 SITE_OPTION = click.option(
     "--site",
@@ -18,13 +20,34 @@ SITE_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+class ShopgenGroup(click.Group):
+    """Errors reach the user as one `Error: …` and exit code 1; the traceback only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.UsageError):
+            raise
+        except click.ClickException:
+            if _debug(ctx):
+                traceback.print_exc()
+            raise
+        except Exception as error:
+            if _debug(ctx):
+                raise
+            raise ShopgenError(f"unexpected {type(error).__name__}: {error} "
+                               "(run `shopgen --debug …` for the traceback)") from error
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug"))
+
+
+@click.group(cls=ShopgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 @click.version_option(package_name="shopgen")
-@click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(debug: bool) -> None:
     """shopgen: a product catalog in, one static searchable shop page out."""
-    ctx.obj = {"debug": debug}
 
 
 @main.command()
@@ -150,7 +173,7 @@ def package(out: Path) -> None:
     It goes to dist/, not build/: build/ is the site that `shopgen publish` uploads and the
     next `shopgen build` replaces.
     """
-    from shopgen.tracker_package import package_tracker
+    from shopgen.deploy.tracker_zip import package_tracker
 
     path = package_tracker(out, echo=click.echo)
     click.echo(f"Wrote {path}")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sitekit import TODAY, product, write_site
 
-from shopgen.browser_data import build_browser_data, build_facets, minor_units
+from shopgen.build.browser_data import build_browser_data, build_facets, minor_units
+from shopgen.build.render import MoneyFormat, anchor_for, json_ld, product_json_ld, product_view
 from shopgen.catalog import load_catalog
-from shopgen.render import MoneyFormat, anchor_for, json_ld, product_json_ld, product_view
 
 
 def test_minor_units_follow_the_currency() -> None:
@@ -75,7 +75,7 @@ def test_json_ld_cannot_close_its_script_element(tiny_site: Path) -> None:
 
 
 def _no_images(catalog):
-    from shopgen.images import ImageSet, Variant
+    from shopgen.build.images import ImageSet, Variant
 
     return {name: ImageSet(name, (Variant(320, 240, "a.webp", "a.jpg"),))
             for p in catalog.products for name in p.images}

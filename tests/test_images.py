@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from shopgen.images import process_images
+from shopgen.build.images import process_images
 
 QUIET = {"echo": lambda *a, **k: None}
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import site
 import subprocess
 import sys
+import tomllib
 import venv
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from s3_server import AwsSite
 from sitekit import REPO
+
+pytest_plugins = ["s3_server"]  # moto fixtures: moto_endpoint, aws
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +26,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     # From a copy: setuptools writes its own build/ folder beside pyproject.toml.
     source = out / "source"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "node_modules", "build", ".shopgen-cache", "test-artifacts",
-        "__pycache__", "*.egg-info", "*.sqlite3"))
+    skip = shutil.ignore_patterns(".git", ".venv", "node_modules", ".shopgen-cache",
+                                  "test-artifacts", "__pycache__", "*.egg-info", "*.sqlite3")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        # build/ output folders only (the repository's and the sample's), not shopgen/build/.
+        outputs = {"build"} if Path(folder) in (REPO, REPO / "catalog_data") else set()
+        return set(skip(folder, names)) | (outputs & set(names))
+
+    shutil.copytree(REPO, source, ignore=ignore)
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
                     "--no-build-isolation", "-q", "-w", str(out)], check=True,
                    capture_output=True)
@@ -38,12 +50,28 @@ def test_wheel_carries_theme_and_sample_but_no_caches(wheel: Path) -> None:
         assert required in names, required
     assert any(n.startswith("shopgen/sample/images/") for n in names)
     assert any(n.startswith("shopgen/sample/products/") for n in names)
-    assert not any(".shopgen-cache" in n or "/build/" in n or n.endswith(".sqlite3")
-                   for n in names)
+    outputs = [n for n in names if ".shopgen-cache" in n or n.endswith(".sqlite3")
+               or ("build" in n.split("/")[:-1] and not n.startswith("shopgen/build/"))]
+    assert outputs == []
 
 
-def test_init_and_build_from_an_installed_wheel(wheel: Path, tmp_path: Path) -> None:
-    env_dir = tmp_path / "venv"
+@dataclass(frozen=True)
+class Installed:
+    """A fresh venv holding the wheel (its dependencies come from the test environment)."""
+
+    python: Path
+    env: dict[str, str]
+    target: Path
+
+    def shopgen(self, *args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.python), "-m", "shopgen.cli", *args],
+                              capture_output=True, text=True, env={**self.env, **env}, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    root = tmp_path_factory.mktemp("installed")
+    env_dir = root / "venv"
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
@@ -53,13 +81,67 @@ def test_init_and_build_from_an_installed_wheel(wheel: Path, tmp_path: Path) -> 
         archive.extractall(target)
     # The dependencies come from the test environment, without its editable shopgen.
     (target / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    env = {**os.environ, "PYTHONNOUSERSITE": "1"}
-    env.pop("PYTHONPATH", None)
-    where = subprocess.run([str(python), "-c", "import shopgen; print(shopgen.__file__)"],
-                           capture_output=True, text=True, check=True, env=env, cwd=tmp_path)
-    assert where.stdout.startswith(str(target))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONPATH", "AWS_",
+                                                                     "TRACKER_"))}
+    env["PYTHONNOUSERSITE"] = "1"
+    return Installed(python, env, target)
+
+
+def source_packages() -> set[str]:
+    """Every Python package of the source tree (a folder with __init__.py)."""
+    return {".".join(init.parent.relative_to(REPO).parts)
+            for top in ("shopgen", "tracker") for init in (REPO / top).rglob("__init__.py")
+            if "__pycache__" not in init.parts}
+
+
+def test_wheel_imports_every_subpackage(installed: Installed, tmp_path: Path) -> None:
+    packages = sorted(source_packages())
+    assert {"shopgen.build", "shopgen.catalog", "shopgen.publish", "shopgen.report",
+            "shopgen.search"} <= set(packages)
+    probe = ("import importlib, sys\n"
+             "for name in sys.argv[1:]:\n"
+             "    print(importlib.import_module(name).__file__)\n")
+    done = subprocess.run([str(installed.python), "-c", probe, *packages], capture_output=True,
+                          text=True, env=installed.env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    files = done.stdout.split()
+    assert len(files) == len(packages)
+    assert all(f.startswith(str(installed.target)) for f in files), files
+
+
+def test_init_and_build_from_an_installed_wheel(installed: Installed, tmp_path: Path) -> None:
+    where = subprocess.run([str(installed.python), "-c", "import shopgen; print(shopgen.__file__)"],
+                           capture_output=True, text=True, check=True, env=installed.env,
+                           cwd=tmp_path)
+    assert where.stdout.startswith(str(installed.target))
     for args, cwd in ((["init", "mysite"], tmp_path), (["build"], tmp_path / "mysite")):
-        done = subprocess.run([str(python), "-m", "shopgen.cli", *args], capture_output=True,
-                              text=True, env=env, cwd=cwd)
+        done = installed.shopgen(*args, cwd=cwd)
         assert done.returncode == 0, done.stdout + done.stderr
     assert "Northwind" in (tmp_path / "mysite" / "build" / "index.html").read_text()
+
+
+def test_publish_dry_run_and_report_from_an_installed_wheel(
+    installed: Installed, tmp_path: Path, aws: AwsSite
+) -> None:
+    assert installed.shopgen("init", "shop", cwd=tmp_path).returncode == 0
+    shop = tmp_path / "shop"
+    assert installed.shopgen("build", cwd=shop).returncode == 0
+    credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                   "AWS_DEFAULT_REGION": "us-east-1",
+                   "AWS_CONFIG_FILE": str(tmp_path / "none"),
+                   "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    plan = installed.shopgen("publish", "--dry-run", "--bucket", aws.bucket, "--endpoint-url",
+                             aws.endpoint, cwd=shop, **credentials)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "Dry run" in plan.stdout and "Upload (" in plan.stdout
+    assert aws.keys() == set()
+    database = {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'events.sqlite3'}"}
+    assert installed.shopgen("db", "upgrade", cwd=shop, **database).returncode == 0
+    report = installed.shopgen("report", "--format", "json", cwd=shop, **database)
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert json.loads(report.stdout)["empty"] is True
+
+
+def test_pyproject_lists_every_package() -> None:
+    listed = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert source_packages() <= set(listed)

@@ -11,7 +11,7 @@ from s3_server import AwsSite, FailingProxy, referenced, write_fake_build
 
 from shopgen.errors import PublishError
 from shopgen.publish import PublishSettings, publish_site
-from shopgen.publish_plan import COMPRESS_OVER, IMMUTABLE, SHORT
+from shopgen.publish.plan import COMPRESS_OVER, IMMUTABLE, SHORT
 
 pytest_plugins = ["s3_server"]  # moto fixtures: moto_endpoint, aws, failing_proxy
 

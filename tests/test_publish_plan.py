@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shopgen.publish_plan import (
+from shopgen.publish.plan import (
     COMPRESS_OVER,
     IMMUTABLE,
     SHORT,

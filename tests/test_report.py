@@ -26,9 +26,9 @@ from sqlalchemy import create_engine
 from shopgen.cli import main
 from shopgen.errors import ShopgenError
 from shopgen.report import report_command, resolve_window
-from shopgen.report_parallel import collect_report_concurrently
+from shopgen.report.parallel import collect_report_concurrently
+from shopgen.report.queries import Window, collect_report
 from tracker.migrate import upgrade_database
-from tracker.report_queries import Window, collect_report
 from tracker.storage import insert_new_events, make_engine
 
 SINCE, UNTIL = dt.date(2026, 3, 1), dt.date(2026, 3, 3)

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from shopgen.catalog import load_catalog
 from shopgen.cli import main
 from shopgen.report import report_command
-from shopgen.search_index import index_documents
-from shopgen.synonyms import closeness, merged_synonyms, suggest, synonyms_block
+from shopgen.report.queries import NoResultRow
+from shopgen.report.synonyms import closeness, merged_synonyms, suggest, synonyms_block
+from shopgen.search.index import index_documents
 from tracker.migrate import upgrade_database
-from tracker.report_queries import NoResultRow
 from tracker.storage import insert_new_events, make_engine
 
 SINCE, UNTIL = dt.date(2026, 3, 1), dt.date(2026, 3, 31)

@@ -11,7 +11,7 @@ from lunr.builder import Builder
 from sitekit import REPO, TODAY, product, write_site
 
 from shopgen.catalog import load_catalog
-from shopgen.search_index import (
+from shopgen.search.index import (
     FIELDS,
     build_search_index,
     fold_text,

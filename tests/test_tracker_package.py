@@ -88,3 +88,41 @@ def test_handler_imports_and_answers_in_a_clean_venv(lambda_zip: Path, tmp_path:
     assert answer["sqlalchemy"].startswith(str(unpacked))
     assert answer["shopgen_missing"] is True
     assert not any("site-packages" in p and ".venv" in p for p in answer["paths"])
+
+
+def test_zip_is_the_write_side_only(lambda_zip: Path) -> None:
+    """The Lambda carries what stores events; the report and the local servers stay in shopgen."""
+    names = zipfile.ZipFile(lambda_zip).namelist()
+    tracker_files = [n for n in names if n.startswith("tracker/")]
+    assert not any("report" in n or "localserver" in n or "serve" in n for n in tracker_files)
+    for module in ("handler", "validation", "privacy", "storage", "models", "migrate"):
+        assert f"tracker/{module}.py" in tracker_files, module
+
+
+IMPORT_ALL = r"""
+import importlib, json, pkgutil, sys
+sys.path.insert(0, sys.argv[1])
+import tracker
+names = [m.name for m in pkgutil.iter_modules(tracker.__path__, "tracker.")]
+for name in names:
+    importlib.import_module(name)
+print(json.dumps({"modules": names, "loaded": sorted(m for m in sys.modules
+                                                     if m.split(".")[0] == "shopgen")}))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the wheels are for Linux x86_64")
+def test_every_tracker_module_imports_with_only_the_zip(lambda_zip: Path, tmp_path: Path) -> None:
+    unpacked = tmp_path / "task"
+    zipfile.ZipFile(lambda_zip).extractall(unpacked)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-I", "-c", IMPORT_ALL, str(unpacked)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "tracker.handler" in answer["modules"] and "tracker.storage" in answer["modules"]
+    assert answer["loaded"] == []  # nothing of shopgen was imported

@@ -13,7 +13,7 @@ import pytest
 from browserkit import running
 from trackerkit import stored_events
 
-from tracker.localserver import answer_beacon_request
+from shopgen.serve.beacon_http import answer_beacon_request
 from tracker.migrate import upgrade_database
 from tracker.privacy import salt_cache
 from tracker.storage import make_engine

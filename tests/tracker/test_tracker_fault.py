@@ -1,6 +1,6 @@
 """Fault test: kill -9 the beacon server mid-load, restart it; every 202 must be in the database.
 
-The server is `python -m tracker.localserver` (the ThreadingHTTPServer around handle_http), a
+The server is `python -m shopgen.serve.beacon_http` (the ThreadingHTTPServer around handle_http), a
 real subprocess; load comes from client threads resending a batch until it is acknowledged,
 as a browser may.
 """
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def start_server(database_url: str) -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tracker.localserver", "--port", "0", "--database-url",
+        [sys.executable, "-m", "shopgen.serve.beacon_http", "--port", "0", "--database-url",
          database_url],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

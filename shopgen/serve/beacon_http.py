@@ -3,7 +3,7 @@
 ``answer_beacon_request`` turns one ``http.server`` request into a ``handle_http`` call, so any
 ``BaseHTTPRequestHandler`` (``shopgen serve``'s too) can answer ``POST /api/events`` with it.
 
-    TRACKER_DATABASE_URL=sqlite:///t.db python -m tracker.localserver --port 8001 --upgrade
+    TRACKER_DATABASE_URL=sqlite:///t.db python -m shopgen.serve.beacon_http --port 8001 --upgrade
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """The little the report needs from the catalog: SKU → name and brand, brand names, the catalog's
-words (for synonym suggestions) and shop.yaml's current `search.synonyms`.
+words (for synonym suggestions) and shop.yaml's current `search.synonyms` (read by shop.yaml's
+one schema, `shopgen.config.shop_yaml`).
 
-Read straight from the YAML files with PyYAML and kept lenient about everything the report does
-not use (the build validates the catalog); a missing catalog simply leaves names and brands
-unknown, but a file that is not valid YAML is an error naming the file.
+Products, brands and categories are read straight from the YAML files with PyYAML and kept
+lenient about everything the report does not use (the build validates the catalog); a missing
+catalog simply leaves names and brands unknown, but a file that is not valid YAML is an error
+naming the file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from shopgen.config.shop_yaml import load_shop_block
 from shopgen.errors import ShopgenError
 
 
@@ -66,15 +69,8 @@ def _strings(value: Any) -> list[str]:
 
 
 def _shop_synonyms(site: Path) -> dict[str, list[str]]:
-    path = site / "shop.yaml"
-    if not path.is_file():
-        return {}
-    shop = _read(path)
-    search = shop.get("search") if isinstance(shop, dict) else None
-    synonyms = search.get("synonyms") if isinstance(search, dict) else None
-    if not isinstance(synonyms, dict):
-        return {}
-    return {str(word): _strings(others) for word, others in synonyms.items()}
+    synonyms = load_shop_block(site, "search")["synonyms"] or {}
+    return {word: list(others) for word, others in synonyms.items()}
 
 
 def load_report_catalog(site: Path) -> ReportCatalog:

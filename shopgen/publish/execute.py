@@ -21,12 +21,11 @@ import click
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shopgen.errors import PublishError
-from shopgen.publish_plan import LocalFile, PublishPlan, RemoteObject
-from shopgen.publish_state import BucketState
+from shopgen.publish.plan import FINAL_PAGES, LocalFile, PublishPlan, RemoteObject
+from shopgen.publish.state import BucketState
 
 Echo = Callable[[str], None]
 UPLOAD_WORKERS = 16
-FINAL_PAGES = ("404.html", "sitemap.xml", "robots.txt", "index.html")  # in this order
 WAIT_LIMIT_SECONDS = 20 * 60
 _UPLOAD_ERRORS = (ClientError, BotoCoreError, OSError)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from shopgen.yaml_source import LineList, LineMap, YamlSyntaxError, read_yaml
+from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, read_yaml
 
 
 class Problems:
@@ -47,7 +47,7 @@ class Record:
         else:
             self.mapping = LineMap()
             self.mapping.line, self.mapping.key_lines = line, {}
-            self.fail(line, f"expected a mapping of fields, found {_kind(mapping)}")
+            self.fail(line, f"expected a mapping of fields, found {kind_of(mapping)}")
 
     def fail(self, line: int, message: str) -> None:
         self.ok = False
@@ -74,7 +74,7 @@ class Record:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            self.fail(self.line(key), f"{key} must be text, found {_kind(value)}")
+            self.fail(self.line(key), f"{key} must be text, found {kind_of(value)}")
             return None
         value = str(value).strip()
         if required and not value:
@@ -131,13 +131,13 @@ class Record:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.fail(self.line(key), f"{key} must be a list, found {_kind(value)}")
+            self.fail(self.line(key), f"{key} must be a list, found {kind_of(value)}")
             return ()
         lines = value.item_lines if isinstance(value, LineList) else [self.line(key)] * len(value)
         items: list[str] = []
         for item, line in zip(value, lines, strict=True):
             if isinstance(item, bool) or not isinstance(item, str | int | Decimal):
-                self.fail(line, f"each entry of {key} must be text, found {_kind(item)}")
+                self.fail(line, f"each entry of {key} must be text, found {kind_of(item)}")
             elif str(item).strip() in items:
                 self.fail(line, f"{key} lists {str(item).strip()!r} twice")
             elif str(item).strip():
@@ -149,7 +149,7 @@ class Record:
         if value is None:
             return None
         if not isinstance(value, LineMap):
-            self.fail(self.line(key), f"{key} must be a mapping, found {_kind(value)}")
+            self.fail(self.line(key), f"{key} must be a mapping, found {kind_of(value)}")
             return None
         return value
 
@@ -170,7 +170,8 @@ def read_catalog_file(site_dir: Path, name: str, problems: Problems, required: b
     return None
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """How a value reads in a message: 'a list', 'the number 3', 'true/false'…"""
     if value is None:
         return "nothing"
     if isinstance(value, bool):

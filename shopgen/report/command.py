@@ -1,8 +1,8 @@
 """`shopgen report`: what customers searched, did not find, viewed, filtered, sorted and called
-about, read from the tracker's database (queries: `tracker.report_queries`).
+about, read from the tracker's database (queries: `shopgen.report.queries`).
 
-Formats: ``table`` (terminal), ``csv``, ``json``, ``html`` (`shopgen.report_format`,
-`shopgen.report_html`). All of them render the one JSON document below, whose keys are stable
+Formats: ``table`` (terminal), ``csv``, ``json``, ``html`` (`shopgen.report.formats`,
+`shopgen.report.html`). All of them render the one JSON document below, whose keys are stable
 (version 1); rates are fractions between 0 and 1 (null when their denominator is 0), dates are
 ISO ``YYYY-MM-DD`` (UTC days), times ISO 8601 in UTC.
 
@@ -46,17 +46,18 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from shopgen.atomic_files import atomic_write
 from shopgen.errors import ShopgenError
-from shopgen.report_catalog import ReportCatalog, load_report_catalog
-from shopgen.report_parallel import collect_report_concurrently
-from tracker.report_queries import (
-    UNKNOWN_BRAND,
+from shopgen.report.catalog import ReportCatalog, load_report_catalog
+from shopgen.report.parallel import collect_report_concurrently
+from shopgen.report.queries import (
     Limits,
     NoResultRow,
     ReportData,
     Window,
     query_no_result_searches,
 )
+from shopgen.report.sections import SECTIONS
 
 DEFAULT_DAYS = 30
 JSON_VERSION = 1
@@ -145,23 +146,12 @@ def _no_result_searches(engine: Engine, window: Window) -> list[NoResultRow]:
         return query_no_result_searches(conn, window, limit=1000)
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def report_document(
     data: ReportData, catalog: ReportCatalog, generated_at: dt.datetime | None = None
 ) -> dict[str, Any]:
     """The report as the JSON document described in this module's docstring."""
     window = data.window
     generated_at = generated_at or dt.datetime.now(dt.UTC)
-
-    def product(sku: str) -> dict[str, Any]:
-        info = catalog.products.get(sku)
-        brand = catalog.brand_name(info.brand) if info and info.brand else UNKNOWN_BRAND
-        return {"sku": sku, "name": info.name if info else None, "brand": brand}
-
-    funnel = data.funnel
     empty = data.is_empty
     return {
         "version": JSON_VERSION,
@@ -171,59 +161,7 @@ def report_document(
         "generated_at": generated_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         "empty": empty,
         "message": empty_message(window.since, window.until) if empty else None,
-        "totals": {
-            "events": sum(d.events for d in data.days),
-            "visits": funnel.visits,
-            "visitors": sum(d.visitors for d in data.days),
-            "pageviews": sum(d.pageviews for d in data.days),
-            "searches": data.search_count,
-            "views": data.view_count,
-            "calls": data.call_count,
-        },
-        "days": [
-            {"date": d.day.isoformat(), "visitors": d.visitors, "visits": d.visits,
-             "pageviews": d.pageviews}
-            for d in data.days
-        ],
-        "top_searches": [
-            {"query": r.term, "searches": r.searches, "visitors": r.visitors,
-             "average_results": r.average_results}
-            for r in data.top_searches
-        ],
-        "no_result_searches": [
-            {"query": r.term, "searches": r.searches, "visitors": r.visitors,
-             "last_searched": r.last_searched.isoformat(timespec="seconds")}
-            for r in data.no_result_searches
-        ],
-        "top_products": [
-            {**product(r.sku), "views": r.views, "visitors": r.visitors, "calls": r.calls,
-             "view_to_call_rate": _rate(r.calls, r.views)}
-            for r in data.top_products
-        ],
-        "filters": [
-            {"facet": r.facet, "value": r.value, "uses": r.uses, "visitors": r.visitors}
-            for r in data.filters
-        ],
-        "sorts": [{"sort": r.sort, "uses": r.uses, "visitors": r.visitors} for r in data.sorts],
-        "calls_by_product": [
-            {**product(r.sku), "calls": r.calls, "visitors": r.visitors}
-            for r in data.calls_by_product
-        ],
-        "calls_by_brand": [
-            {"brand": r.brand,
-             "name": UNKNOWN_BRAND if r.brand == UNKNOWN_BRAND else catalog.brand_name(r.brand),
-             "calls": r.calls, "visitors": r.visitors, "products": r.products}
-            for r in data.calls_by_brand
-        ],
-        "funnel": {
-            "visits": funnel.visits,
-            "searched": funnel.searched,
-            "viewed": funnel.viewed,
-            "called": funnel.called,
-            "search_rate": _rate(funnel.searched, funnel.visits),
-            "view_rate": _rate(funnel.viewed, funnel.searched),
-            "call_rate": _rate(funnel.called, funnel.viewed),
-        },
+        **{section.key: section.rows(data, catalog) for section in SECTIONS},
     }
 
 
@@ -246,8 +184,8 @@ def _deliver(text: str, output: Path | None, echo: Callable[[str], Any], what: s
         echo(text.rstrip("\n"))
         return
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        with atomic_write(output, "w", encoding="utf-8") as handle:
+            handle.write(text if text.endswith("\n") else text + "\n")
     except OSError as error:
         raise ShopgenError(f"cannot write {output}: {error.strerror or error}") from None
     echo(f"Wrote {what} to {output}")
@@ -266,8 +204,8 @@ def report_command(
     suggest_synonyms: bool = False,
 ) -> None:
     """Print (or write to ``output``) the activity report, or the synonym suggestions."""
-    from shopgen.report_format import render_report
-    from shopgen.synonyms import render_suggestions
+    from shopgen.report.formats import render_report
+    from shopgen.report.synonyms import render_suggestions
 
     first, last = resolve_window(since, until)
     window = Window(first, last, include_bots)

@@ -15,10 +15,10 @@ import babel
 import babel.numbers
 import jinja2
 
-from shopgen.browser_data import Facet
+from shopgen.build.browser_data import Facet
+from shopgen.build.images import ImageSet
 from shopgen.catalog import Catalog, Product
 from shopgen.errors import ShopgenError
-from shopgen.images import ImageSet
 
 SORT_OPTIONS = [("relevance", "Relevance"), ("price-asc", "Price: low to high"),
                 ("price-desc", "Price: high to low"), ("name", "Name: A–Z"),

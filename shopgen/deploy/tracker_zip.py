@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from shopgen.atomic_files import atomic_write
 from shopgen.errors import ShopgenError
 
 PLATFORM = "manylinux2014_x86_64"
@@ -105,14 +106,11 @@ def package_tracker(out: Path, *, echo: Callable[[str], None]) -> Path:
     if any(name.startswith("shopgen/") for name in entries):
         raise ShopgenError("refusing to package shopgen into the tracker Lambda")
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with atomic_write(out) as handle, zipfile.ZipFile(handle, "w") as archive:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, entries[name].read_bytes(), compresslevel=9)
-    partial.replace(out)
     echo(f"Packaged {len(entries)} files ({out.stat().st_size // 1024} KiB) for {PLATFORM}.")
     return out

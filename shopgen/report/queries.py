@@ -3,7 +3,7 @@ PostgreSQL (only the UTC-day expression is picked per dialect, in `utc_day`).
 
 Every query is scoped by a `Window`: events *received* on or after `since` 00:00 UTC and before
 `until + 1 day` 00:00 UTC, bots left out unless `include_bots`. Results are plain frozen
-dataclasses (tracker/report_rows.py); `collect_report` runs every section on one connection
+dataclasses (`shopgen.report.rows`); `collect_report` runs every section on one connection
 and can time each one.
 
 Definitions the numbers follow:
@@ -16,7 +16,7 @@ Definitions the numbers follow:
   time, so order inside a visit is not used): visits that searched, of those the ones that
   viewed a product, of those the ones that clicked Call.
 
-This module must not import `shopgen`: the tracker package is deployable alone.
+They live in shopgen, not in the tracker: the Lambda only writes events; the report reads them.
 """
 
 from __future__ import annotations
@@ -44,8 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
-from tracker.models import events_table as events
-from tracker.report_rows import (  # noqa: F401 - importable from here too
+from shopgen.report.rows import (  # noqa: F401 - importable from here too
     UNKNOWN_BRAND,
     BrandCallRow,
     CallRow,
@@ -60,6 +59,7 @@ from tracker.report_rows import (  # noqa: F401 - importable from here too
     SortRow,
     Window,
 )
+from tracker.models import events_table as events
 
 
 def utc_day(column: Any, dialect_name: str) -> ColumnElement[Any]:

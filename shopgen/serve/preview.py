@@ -32,7 +32,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if self.path.split("?", 1)[0] != self.tracker_path:
             self.send_error(405 if method == "POST" else 404)
             return
-        from tracker.localserver import answer_beacon_request
+        from shopgen.serve.beacon_http import answer_beacon_request
 
         answer_beacon_request(self, self.engine)
 

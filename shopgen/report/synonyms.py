@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import yaml
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
-from shopgen.report_catalog import ReportCatalog
-from shopgen.search_index import fold_text, tokenize
-from tracker.report_queries import NoResultRow
+from shopgen.report.catalog import ReportCatalog
+from shopgen.report.queries import NoResultRow
+from shopgen.search.index import fold_text, tokenize
 
 KINDS = ("plural", "typo", "prefix")
 MAX_PER_WORD = 3

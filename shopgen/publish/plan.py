@@ -60,7 +60,9 @@ _COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/ma
                  "image/svg+xml", "application/wasm")
 # A hash part: 8+ letters/digits after '-' or '.', right before the extension.
 _HASHED = re.compile(r"[-.][A-Za-z0-9]{8,}\.[A-Za-z0-9]+$")
-_PAGE_ORDER = {"404.html": 1, "sitemap.xml": 2, "robots.txt": 3, "index.html": 4}
+# Uploaded last, one by one in this order: a page goes up only once what it links is there.
+FINAL_PAGES = ("404.html", "sitemap.xml", "robots.txt", "index.html")
+_PAGE_ORDER = {path: rank for rank, path in enumerate(FINAL_PAGES, start=1)}
 
 
 @dataclass(frozen=True)

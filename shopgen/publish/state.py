@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shopgen.publish_plan import RemoteObject
+from shopgen.publish.plan import RemoteObject
 
 MANIFEST_NAME = ".shopgen-publish.json"
 

@@ -1,6 +1,6 @@
 """`shopgen publish`: upload the build to S3 in a safe order and invalidate what changed.
 
-The plan comes from `shopgen.publish_plan.plan_publish` (pure); this module gathers its inputs
+The plan comes from `shopgen.publish.plan.plan_publish` (pure); this module gathers its inputs
 (the build folder, the bucket's state) and executes it with boto3: assets in parallel, then
 the pages one by one with `index.html` last, then deletes, then one CloudFront invalidation.
 If an upload fails, the previous page stays live and every file it references is still there
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -27,9 +26,10 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from shopgen.config.shop_yaml import load_shop_block
 from shopgen.errors import PublishError
-from shopgen.publish_execute import UPLOAD_WORKERS, Echo, delete_all, invalidate, upload_all
-from shopgen.publish_plan import (
+from shopgen.publish.execute import UPLOAD_WORKERS, Echo, delete_all, invalidate, upload_all
+from shopgen.publish.plan import (
     LocalFile,
     PublishPlan,
     describe_plan,
@@ -37,7 +37,7 @@ from shopgen.publish_plan import (
     normalise_prefix,
     plan_publish,
 )
-from shopgen.publish_state import MANIFEST_NAME, read_bucket_state, write_manifest
+from shopgen.publish.state import MANIFEST_NAME, read_bucket_state, write_manifest
 
 
 @dataclass(frozen=True)
@@ -66,17 +66,12 @@ class PublishReport:
 
 def load_settings(site: Path, **overrides: str | None) -> PublishSettings:
     """Read `<site>/shop.yaml`'s `publish:` block; non-None overrides win."""
-    config: dict[str, Any] = {}
-    shop_yaml = site / "shop.yaml"
-    if shop_yaml.is_file():
-        loaded = yaml.safe_load(shop_yaml.read_text(encoding="utf-8")) or {}
-        block = loaded.get("publish") if isinstance(loaded, dict) else None
-        config = dict(block) if isinstance(block, dict) else {}
+    config = load_shop_block(site, "publish")
     merged = {k: v for k, v in config.items() if v not in (None, "")}
     merged.update({k: v for k, v in overrides.items() if v is not None})
     if not merged.get("bucket"):
         raise PublishError(
-            f"no bucket to publish to: set publish.bucket in {shop_yaml} or pass --bucket"
+            f"no bucket to publish to: set publish.bucket in {site / 'shop.yaml'} or pass --bucket"
         )
     return PublishSettings(
         bucket=str(merged["bucket"]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from shopgen.report_format import SECTIONS, display_text, is_rate, section_rows
+from shopgen.report.sections import SECTIONS, display_text, is_rate, numeric_columns, section_rows
 
 CSS = """
 :root{color-scheme:light;--ink:#1f2933;--muted:#52606d;--bar:#2f6fb0;--line:#c8553d;--rule:#d9e2ec}
@@ -106,11 +106,7 @@ def _html_table(document: dict[str, Any], section_key: str) -> str:
     section = next(s for s in SECTIONS if s.key == section_key)
     rows = section_rows(document, section)
     keys = [key for key, _ in section.columns]
-    numeric = {
-        k for k in keys
-        if rows and all(isinstance(r.get(k), int | float) or r.get(k) is None for r in rows)
-        and k not in ("sku", "name", "query", "value")
-    }
+    numeric = numeric_columns(section, rows)
     head = "".join(
         f'<th scope="col"{" class=n" if k in numeric else ""}>{escape(h)}</th>'
         for k, h in section.columns

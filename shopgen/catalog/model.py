@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class Shop:
-    name: str
-    currency: str
-    locale: str
-    phone: str
-    hours: str
-    base_url: str
-    tracker_endpoint: str = "/api/events"
-    publish: Mapping[str, str] = field(default_factory=dict)
-    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    first_load_budget_kb: int = 100
+from shopgen.config.shop_yaml import Shop
 
 
 @dataclass(frozen=True)

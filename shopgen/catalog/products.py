@@ -10,9 +10,9 @@ from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
-from shopgen.catalog_model import Attribute, Price, Product
-from shopgen.fields import Problems, Record, did_you_mean, read_catalog_file
-from shopgen.yaml_source import LineList, LineMap
+from shopgen.catalog.model import Attribute, Price, Product
+from shopgen.config.fields import Problems, Record, did_you_mean, read_catalog_file
+from shopgen.config.yaml_source import LineList, LineMap
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.(jpe?g|png|webp)$", re.IGNORECASE)

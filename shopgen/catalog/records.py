@@ -6,22 +6,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import babel
-import babel.numbers
-
-from shopgen.catalog_model import (  # noqa: F401 - the catalog's public names live here too
-    Attribute,
-    Brand,
-    Catalog,
-    Category,
-    Price,
-    Product,
-    Shop,
-)
-from shopgen.catalog_products import load_products
+from shopgen.catalog.model import Attribute, Brand, Catalog, Category
+from shopgen.catalog.products import load_products
+from shopgen.config.fields import Problems, Record, did_you_mean, read_catalog_file
+from shopgen.config.shop_yaml import read_shop_settings, shop_from_settings
+from shopgen.config.yaml_source import LineList
 from shopgen.errors import CatalogError
-from shopgen.fields import Problems, Record, did_you_mean, read_catalog_file
-from shopgen.yaml_source import LineList
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -31,7 +21,7 @@ def load_catalog(site_dir: Path, today: dt.date | None = None) -> Catalog:
     site_dir = Path(site_dir)
     today = today or dt.date.today()
     problems = Problems()
-    shop = _load_shop(site_dir, problems)
+    settings = read_shop_settings(site_dir, problems)
     brands = tuple(_load_list(site_dir, "brands.yaml", _read_brand, problems))
     categories = tuple(_load_list(site_dir, "categories.yaml", _read_category, problems))
     attributes = tuple(
@@ -44,18 +34,10 @@ def load_catalog(site_dir: Path, today: dt.date | None = None) -> Catalog:
     _check_products(products, brands, categories, site_dir / "images", problems)
     if problems:
         raise CatalogError(problems.items)
-    assert shop is not None
-    return Catalog(shop, _records(brands), _records(categories), _records(attributes),
-                   _records(products), today, site_dir / "images")
+    assert settings is not None
+    return Catalog(shop_from_settings(settings), _records(brands), _records(categories),
+                   _records(attributes), _records(products), today, site_dir / "images")
 
-
-def load_shop(site_dir: Path) -> Shop:
-    """Only shop.yaml's settings (for commands that need no products)."""
-    problems = Problems()
-    shop = _load_shop(Path(site_dir), problems)
-    if problems:
-        raise CatalogError(problems.items)
-    return shop
 
 # --- files -------------------------------------------------------------------------------
 
@@ -74,82 +56,6 @@ def _load_list(site_dir, name, read_one, problems, required=True):
         if record.ok and value is not None:
             records.append((value, record.mapping))
     return records
-
-
-def _load_shop(site_dir: Path, problems: Problems) -> Shop | None:
-    data = read_catalog_file(site_dir, "shop.yaml", problems)
-    if data is None:
-        return None
-    r = Record(data, "shop.yaml", problems)
-    r.check_keys(["name", "currency", "locale", "call_centre", "base_url", "tracker",
-                  "publish", "search", "budget"])
-    name, currency, locale = r.text("name"), r.text("currency"), r.text("locale")
-    if currency and currency not in babel.numbers.list_currencies():
-        r.fail(r.line("currency"), f"currency {currency!r} is not an ISO 4217 code like EUR")
-    if locale:
-        try:
-            babel.Locale.parse(locale, sep="-" if "-" in locale else "_")
-        except (ValueError, babel.UnknownLocaleError):
-            r.fail(r.line("locale"), f"locale {locale!r} is unknown (write it like en-IE)")
-    phone = hours = None
-    centre = r.mapping_field("call_centre")
-    if centre is None:
-        r.fail(r.line("call_centre"), "missing required field 'call_centre' (phone, hours)")
-    else:
-        c = Record(centre, "shop.yaml", problems)
-        c.check_keys(["phone", "hours"])
-        phone, hours = c.text("phone"), c.text("hours", required=False) or ""
-        if phone and not re.fullmatch(r"\+?[0-9][0-9 ().-]{3,30}", phone):
-            c.fail(c.line("phone"), f"phone {phone!r} is not a phone number like +353 1 555 0142")
-        r.ok = r.ok and c.ok
-    base_url = r.text("base_url")
-    if base_url and not re.match(r"^https?://[^/\s]+", base_url):
-        r.fail(r.line("base_url"), "base_url must start with https:// (the shop's address)")
-    endpoint = "/api/events"
-    if (tracker := r.mapping_field("tracker")) is not None:
-        t = Record(tracker, "shop.yaml", problems)
-        t.check_keys(["endpoint"])
-        endpoint = t.text("endpoint", required=False) or endpoint
-        r.ok = r.ok and t.ok
-    publish: dict[str, str] = {}
-    if (block := r.mapping_field("publish")) is not None:
-        p = Record(block, "shop.yaml", problems)
-        keys = ["bucket", "region", "distribution_id", "prefix"]
-        p.check_keys(keys)
-        publish = {k: v for k in keys if (v := p.text(k, required=False)) is not None}
-        r.ok = r.ok and p.ok
-    synonyms = _read_synonyms(r, problems)
-    budget_kb = 100
-    if (budget := r.mapping_field("budget")) is not None:
-        b = Record(budget, "shop.yaml", problems)
-        b.check_keys(["first_load_kb"])
-        value = budget.get("first_load_kb", budget_kb)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            b.fail(b.line("first_load_kb"), "first_load_kb must be a whole number above 0")
-        else:
-            budget_kb = value
-        r.ok = r.ok and b.ok
-    if not r.ok:
-        return None
-    return Shop(name, currency, locale, phone, hours, base_url.rstrip("/") + "/", endpoint,
-                publish, synonyms, budget_kb)
-
-
-def _read_synonyms(r: Record, problems: Problems) -> dict[str, tuple[str, ...]]:
-    search = r.mapping_field("search")
-    if search is None:
-        return {}
-    s = Record(search, "shop.yaml", problems)
-    s.check_keys(["synonyms"])
-    table = s.mapping_field("synonyms")
-    synonyms: dict[str, tuple[str, ...]] = {}
-    for word in table or {}:
-        words = Record(table, "shop.yaml", problems).text_list(word)
-        if not words:
-            s.fail(table.line_of(word), f"synonyms for {word!r} must be a list of words")
-        synonyms[str(word).lower()] = tuple(w.lower() for w in words)
-    r.ok = r.ok and s.ok
-    return synonyms
 
 
 def _read_brand(r: Record) -> Brand | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from tracker.report_queries import (
+from shopgen.report.queries import (
     Limits,
     ReportData,
     Section,

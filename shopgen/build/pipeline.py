@@ -17,14 +17,14 @@ from pathlib import Path
 import click
 
 from shopgen import __version__
-from shopgen.browser_data import build_browser_data, build_facets, serialize_data
-from shopgen.budget import PageWeight, measure_weight
+from shopgen.build.browser_data import build_browser_data, build_facets, serialize_data
+from shopgen.build.budget import PageWeight, measure_weight
+from shopgen.build.images import process_images
+from shopgen.build.render import Assets, MoneyFormat, render_product_pages, render_site
 from shopgen.catalog import Catalog, load_catalog
 from shopgen.errors import ShopgenError
-from shopgen.images import process_images
-from shopgen.render import Assets, MoneyFormat, render_product_pages, render_site
 from shopgen.resources import theme_dir
-from shopgen.search_index import build_search_index, serialize_index
+from shopgen.search.index import build_search_index, serialize_index
 
 MARKER = ".shopgen-build.json"
 CACHE_DIR = ".shopgen-cache"

@@ -1,0 +1,7 @@
+"""`shopgen serve`: the build and the beacon endpoint on one local server, rebuilt on change.
+
+`beacon_http.py` adapts any `http.server` request to the tracker's `handle_http`."""
+
+from shopgen.serve.preview import serve_site
+
+__all__ = ["serve_site"]
