@@ -127,14 +127,24 @@ def handle_http(method: str, headers: Mapping[str, str], body: bytes, client_ip:
                                 "rejected": rejected})
 
 
-def _lambda_body(event: Mapping[str, Any]) -> bytes | None:
+def _lambda_body(event: Mapping[str, Any]) -> bytes:
+    """The request body's bytes; raise EnvelopeError when it is not base64 or not text.
+
+    A text body holding a lone surrogate (the event's JSON may carry one as ``\\ud800``) can't
+    be UTF-8 bytes: it is refused here, as a 400, rather than crash the encoder.
+    """
     body = event.get("body") or ""
+    if not isinstance(body, str):
+        raise EnvelopeError("body must be text")
     if event.get("isBase64Encoded"):
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
-            return None
-    return body.encode("utf-8", "surrogateescape")
+            raise EnvelopeError("body is not valid base64") from None
+    try:
+        return body.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EnvelopeError("body is not UTF-8 text") from None
 
 
 def viewer_ip(headers: Mapping[str, str]) -> str | None:
@@ -154,9 +164,10 @@ def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
     method = str(http.get("method") or "")
     headers = event.get("headers") or {}
     client_ip = viewer_ip(headers) or str(http.get("sourceIp") or "")
-    body = _lambda_body(event)
-    if body is None:
-        status, out_headers, payload = _json_response(400, {"error": "body is not valid base64"})
+    try:
+        body = _lambda_body(event)
+    except EnvelopeError as error:
+        status, out_headers, payload = _json_response(400, {"error": str(error)})
         _log(400, time.perf_counter())
     else:
         status, out_headers, payload = handle_http(method, headers, body, client_ip)

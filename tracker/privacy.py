@@ -50,7 +50,9 @@ def is_bot(headers: Mapping[str, str]) -> bool:
 
 def visitor_hash(salt: bytes, user_agent: str, ip: str) -> str:
     """The day's pseudonymous visitor id: a truncated keyed hash of user agent and IP."""
-    message = f"{user_agent}\n{ip}".encode("utf-8", "surrogateescape")
+    # surrogatepass: a header may carry a lone surrogate (from the Lambda event's JSON); it is
+    # hashed like any other text rather than raising (a 500).
+    message = f"{user_agent}\n{ip}".encode("utf-8", "surrogatepass")
     return hmac.new(salt, message, hashlib.sha256).hexdigest()[:VISITOR_HEX_CHARS]
 
 

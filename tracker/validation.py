@@ -1,7 +1,9 @@
 """Validation of beacon request bodies (the envelope) and of each event in them.
 
 A bad envelope rejects the whole request (400); a bad event only rejects itself, so its
-valid siblings are still stored. Every reason names the field it is about.
+valid siblings are still stored. Every reason names the field it is about. A valid event's
+search text, path and referrer come out already stripped of what must not be stored
+(tracker/redaction.py).
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.redaction import clean_page_path, clean_referrer, redact_text
+
 MAX_BODY_BYTES = 16 * 1024
 MAX_EVENTS = 50
 PROTOCOL_VERSION = 1
 MAX_FUTURE = dt.timedelta(days=1)
 MAX_PAST = dt.timedelta(days=30)
+MAX_QUERY = 200
+MAX_URL = 2000
 MAX_INT = 2**31 - 1  # the `results` column is a 32-bit INTEGER on PostgreSQL
 
 EVENT_TYPES = ("search", "filter", "sort", "view", "call", "pageview")
@@ -91,9 +97,20 @@ def _sort(value: Any, name: str) -> str:
     return value
 
 
+def _search_text(value: Any, name: str) -> str:
+    # Redaction may lengthen the text ("a@b" -> "[email]"); the stored value keeps the limit.
+    return redact_text(_text(value, name, MAX_QUERY, allow_empty=True))[:MAX_QUERY]
+
+
+def _path(value: Any, name: str) -> str:
+    return clean_page_path(_text(value, name, MAX_URL))[:MAX_URL]
+
+
 def _referrer(value: Any, name: str) -> str | None:
-    # document.referrer is "" when there is none; store that as NULL.
-    return _text(value, name, 2000, allow_empty=True) or None
+    # document.referrer is "" when there is none, and a referrer without a host is not kept:
+    # both are stored as NULL.
+    referrer = clean_referrer(_text(value, name, MAX_URL, allow_empty=True))
+    return referrer[:MAX_URL] if referrer else None
 
 
 Check = Callable[[Any, str], Any]
@@ -101,7 +118,7 @@ Check = Callable[[Any, str], Any]
 # For each event type: field name -> (required, check).
 EVENT_FIELDS: dict[str, dict[str, tuple[bool, Check]]] = {
     "search": {
-        "query": (True, lambda v, n: _text(v, n, 200, allow_empty=True)),
+        "query": (True, _search_text),
         "results": (False, _count),
     },
     "filter": {
@@ -114,7 +131,7 @@ EVENT_FIELDS: dict[str, dict[str, tuple[bool, Check]]] = {
     "view": {"sku": (True, lambda v, n: _text(v, n, 64))},
     "call": {"sku": (True, lambda v, n: _text(v, n, 64))},
     "pageview": {
-        "path": (True, lambda v, n: _text(v, n, 2000)),
+        "path": (True, _path),
         "referrer": (False, _referrer),
     },
 }
