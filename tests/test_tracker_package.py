@@ -68,21 +68,27 @@ def test_zip_is_deterministic(lambda_zip: Path, tmp_path: Path) -> None:
     assert again.read_bytes() == lambda_zip.read_bytes()
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="the wheels are for Linux x86_64")
-def test_handler_imports_and_answers_in_a_clean_venv(lambda_zip: Path, tmp_path: Path) -> None:
+def run_in_clean_venv(lambda_zip: Path, tmp_path: Path, code: str,
+                      **env: str) -> tuple[Path, dict]:
+    """Unpack the zip, run `code` with it first on sys.path in a venv with nothing installed;
+    returns the unpacked folder and the JSON the code printed last."""
     unpacked = tmp_path / "task"
     zipfile.ZipFile(lambda_zip).extractall(unpacked)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
     result = subprocess.run(
-        [str(python), "-I", "-c", PROBE, str(unpacked)], capture_output=True, text=True,
-        cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                           "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"},
+        [str(venv / "bin" / "python"), "-I", "-c", code, str(unpacked)], capture_output=True,
+        text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **env},
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    return unpacked, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the wheels are for Linux x86_64")
+def test_handler_imports_and_answers_in_a_clean_venv(lambda_zip: Path, tmp_path: Path) -> None:
+    unpacked, answer = run_in_clean_venv(
+        lambda_zip, tmp_path, PROBE, TRACKER_DATABASE_URL=f"sqlite:///{tmp_path / 'unused.db'}")
     assert answer["status"] == 405
     assert answer["psycopg"] == "binary"  # the compiled wheel loaded, not pure Python
     assert answer["sqlalchemy"].startswith(str(unpacked))
@@ -113,16 +119,6 @@ print(json.dumps({"modules": names, "loaded": sorted(m for m in sys.modules
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the wheels are for Linux x86_64")
 def test_every_tracker_module_imports_with_only_the_zip(lambda_zip: Path, tmp_path: Path) -> None:
-    unpacked = tmp_path / "task"
-    zipfile.ZipFile(lambda_zip).extractall(unpacked)
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    result = subprocess.run(
-        [str(venv / "bin" / "python"), "-I", "-c", IMPORT_ALL, str(unpacked)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-    )
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    _unpacked, answer = run_in_clean_venv(lambda_zip, tmp_path, IMPORT_ALL)
     assert "tracker.handler" in answer["modules"] and "tracker.storage" in answer["modules"]
     assert answer["loaded"] == []  # nothing of shopgen was imported
