@@ -30,6 +30,14 @@ class LineList(list):
     item_lines: list[int]
 
 
+class _AliasFound(Exception):
+    """A value is used a second time through an alias; `line` is where it was anchored."""
+
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
 class YamlSyntaxError(Exception):
     """The file is not valid YAML; `line` says where the parser stopped."""
 
@@ -65,6 +73,10 @@ class _LineLoader(_BaseLoader):
         return items
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # A node met twice is an alias (`*name`) of an anchored value; refusing it here costs
+        # nothing on files without one.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _AliasFound(node.start_mark.line + 1)
         # Collections construct their children recursively: a cap on nesting turns a hostile
         # `[[[[…` into a message with a line instead of a RecursionError.
         if not isinstance(node, yaml.ScalarNode):
@@ -129,10 +141,11 @@ def read_yaml(path: Path) -> Any:
     """
     text = _utf8_text(path.read_bytes())
     try:
-        _refuse_aliases(text)
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except YamlSyntaxError:
         raise
+    except _AliasFound as found:
+        raise _alias_error(text, found.line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -155,10 +168,11 @@ def _utf8_text(data: bytes) -> str:
                               "save it as UTF-8", line) from None
 
 
-def _refuse_aliases(text: str) -> None:
-    if "*" not in text:  # every alias starts with `*`: most files need no second look
-        return
+def _alias_error(text: str, anchor_line: int) -> YamlSyntaxError:
+    """The refusal of the file's first alias, at its own line (parsed again: errors only)."""
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent):
-            raise YamlSyntaxError(f"YAML aliases (*{event.anchor}) are not allowed in catalog "
-                                  "files: write the value out in full", event.start_mark.line + 1)
+            return YamlSyntaxError(f"YAML aliases (*{event.anchor}) are not allowed in catalog "
+                                   "files: write the value out in full", event.start_mark.line + 1)
+    return YamlSyntaxError("YAML anchors and aliases are not allowed in catalog files",
+                           anchor_line)
