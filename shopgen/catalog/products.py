@@ -107,8 +107,8 @@ def _read_attribute_values(r: Record, attributes: dict[str, Attribute]) -> dict:
         elif attribute.type == "number" and (isinstance(value, bool)
                                              or not isinstance(value, int | Decimal)):
             r.fail(line, f"attribute {key!r} must be a number, found {shown(value)}")
-        elif attribute.type == "number" and _number_problem(value):
-            r.fail(line, f"attribute {key!r} {shown(value)} {_number_problem(value)}")
+        elif attribute.type == "number" and (problem := _number_problem(value)):
+            r.fail(line, f"attribute {key!r} {shown(value)} {problem}")
         elif attribute.type == "text" and (isinstance(value, bool)
                                            or not isinstance(value, str | int | Decimal)):
             r.fail(line, f"attribute {key!r} must be text, found {shown(value)}")

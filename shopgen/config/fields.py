@@ -18,8 +18,6 @@ from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, read_
 # is ten billion euros): far above any product, and far below 2^53, so the browser's numbers
 # stay exact.
 MAX_MINOR_UNITS = 10**12
-
-
 _DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 
 
