@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from shopgen.config.site_files import link_outside, refused_link_message
 from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, read_yaml
 
 
@@ -160,6 +161,10 @@ def read_catalog_file(site_dir: Path, name: str, problems: Problems, required: b
     if not path.exists():
         if required:
             problems.add(name, 1, "file is missing")
+        return None
+    outside = link_outside(site_dir, path)
+    if outside is not None:  # refused before reading: its text could end up in a message
+        problems.add(name, 1, refused_link_message(outside))
         return None
     try:
         return read_yaml(path)
