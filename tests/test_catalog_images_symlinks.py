@@ -337,3 +337,17 @@ def test_symlink_planted_in_build_folder_is_never_published(aws: AwsSite,
     assert "index.html" in keys
     assert not {k for k in keys if "leak" in k or k.startswith("keys/")}, keys
     assert not [k for k in keys if aws.body(k) in (b"SECRET-VALUE", b"PRIVATE-KEY")]
+
+
+def test_symlinked_products_folder_builds_and_rebuilds_when_a_product_changes(
+        tiny_site: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-products"
+    os.replace(tiny_site / "products", shared)
+    (tiny_site / "products").symlink_to(shared, target_is_directory=True)
+    out = tiny_site / "build"
+    assert build_site(tiny_site, out, today=TODAY, **QUIET).products == 3
+    assert build_site(tiny_site, out, today=TODAY, **QUIET).skipped
+    (shared / "zz.yaml").write_text(product(name="Brand New Thing"))
+    again = build_site(tiny_site, out, today=TODAY, **QUIET)
+    assert not again.skipped and again.products == 4
+    assert "Brand New Thing" in (out / "index.html").read_text()

@@ -132,6 +132,7 @@ def _check_products(products, brands, categories, images_dir: Path, problems: Pr
     brand_ids = {b.id for b, _ in brands}
     category_ids = {c.id for c, _ in categories}
     _check_skus(products, problems)
+    image_problems: dict[str, str | None] = {}  # products often share pictures: check each once
     for product, data_lines in products:
         file = product.source
         if product.brand not in brand_ids:
@@ -142,8 +143,9 @@ def _check_products(products, brands, categories, images_dir: Path, problems: Pr
             problems.add(file, data_lines.line_of("category"),
                          f"unknown category {product.category!r}{hint}")
         for image in product.images:
-            problem = image_file_problem(images_dir, image)
-            if problem:
+            if image not in image_problems:
+                image_problems[image] = image_file_problem(images_dir, image)
+            if problem := image_problems[image]:
                 problems.add(file, data_lines.line_of("images"), f"image {image!r} {problem}")
 
 
