@@ -6,7 +6,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from shopgen.catalog.image_files import image_file_problem
 from shopgen.catalog.model import Attribute, Brand, Catalog, Category
+from shopgen.catalog.page_address import product_page
 from shopgen.catalog.products import load_products
 from shopgen.config.fields import Problems, Record, did_you_mean, kind_of, read_catalog_file
 from shopgen.config.shop_yaml import read_shop_settings, shop_from_settings
@@ -174,13 +176,10 @@ def _category_depths(parents: dict[str, str | None]) -> dict[str, int]:
 def _check_products(products, brands, categories, images_dir: Path, problems: Problems) -> None:
     brand_ids = {b.id for b, _ in brands}
     category_ids = {c.id for c, _ in categories}
-    skus: dict[str, str] = {}
+    _check_skus(products, problems)
+    image_problems: dict[str, str | None] = {}  # products often share pictures: check each once
     for product, data_lines in products:
         file = product.source
-        if product.sku.lower() in skus:
-            problems.add(file, data_lines.line_of("sku"),
-                         f"duplicate sku {product.sku!r} (also in {skus[product.sku.lower()]})")
-        skus.setdefault(product.sku.lower(), file)
         if product.brand not in brand_ids:
             problems.add(file, data_lines.line_of("brand"),
                          f"unknown brand {product.brand!r}{did_you_mean(product.brand, brand_ids)}")
@@ -189,9 +188,29 @@ def _check_products(products, brands, categories, images_dir: Path, problems: Pr
             problems.add(file, data_lines.line_of("category"),
                          f"unknown category {product.category!r}{hint}")
         for image in product.images:
-            if not (images_dir / image).is_file():
-                problems.add(file, data_lines.line_of("images"),
-                             f"image {image!r} not found in images/")
+            if image not in image_problems:
+                image_problems[image] = image_file_problem(images_dir, image)
+            if problem := image_problems[image]:
+                problems.add(file, data_lines.line_of("images"), f"image {image!r} {problem}")
+
+
+def _check_skus(products, problems: Problems) -> None:
+    """No two products share a SKU (in any case) or a page: a card would open the other one."""
+    by_sku: dict[str, tuple[str, int]] = {}
+    by_page: dict[str, tuple[str, str, int]] = {}
+    for product, data_lines in products:
+        where = (product.source, data_lines.line_of("sku"))
+        page = product_page(product.sku)
+        if product.sku.lower() in by_sku:
+            first_file, _line = by_sku[product.sku.lower()]
+            problems.add(*where, f"duplicate sku {product.sku!r} (also in {first_file})")
+        elif page in by_page:
+            sku, first_file, first_line = by_page[page]
+            problems.add(*where, f"sku {product.sku!r} gets the same page address ({page}) as "
+                         f"sku {sku!r} in {first_file}:{first_line}: make the SKUs differ by "
+                         "more than case or punctuation")
+        by_sku.setdefault(product.sku.lower(), where)
+        by_page.setdefault(page, (product.sku, *where))
 
 
 def _records(pairs) -> tuple:

@@ -12,6 +12,7 @@ from typing import Any
 
 import babel.numbers
 
+from shopgen.config.site_files import link_outside, refused_link_message
 from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, read_yaml
 
 # The largest amount of money a catalog may write, in the currency's smallest unit (10^12 cents
@@ -197,6 +198,10 @@ def read_catalog_file(site_dir: Path, name: str, problems: Problems, required: b
     if not path.exists():
         if required:
             problems.add(name, 1, "file is missing")
+        return None
+    outside = link_outside(site_dir, path)
+    if outside is not None:  # refused before reading: its text could end up in a message
+        problems.add(name, 1, refused_link_message(outside))
         return None
     try:
         data = read_yaml(path)
