@@ -310,3 +310,14 @@ def test_mutated_catalog_builds_or_lists_problems(built_shop: Path, target: str,
             problems = result.output.splitlines()[1:]
             assert problems and all(_is_problem_line(line) for line in problems), result.output
             assert snapshot(site / "build") == before
+
+
+def test_broken_brands_file_is_one_problem_not_one_per_product(tiny_site: Path) -> None:
+    (tiny_site / "brands.yaml").write_text("acme: Acme\n", encoding="utf-8")
+    (tiny_site / "categories.yaml").write_text("- id: Bad Id\n  name: x\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(tiny_site, TODAY)
+    problems = caught.value.problems
+    assert any(p.startswith("brands.yaml:1: expected a list") for p in problems)
+    assert any(p.startswith("categories.yaml:1:") for p in problems)
+    assert not any("unknown brand" in p or "unknown category" in p for p in problems), problems

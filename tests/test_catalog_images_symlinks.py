@@ -221,8 +221,8 @@ def test_remote_url_as_image_is_a_file_line_error(tiny_site: Path) -> None:
     built(tiny_site)
     write_site(tiny_site, {"products/zz.yaml": product(
         images="[https://cdn.example.com/x.jpg]")})
-    fails_cleanly(tiny_site, "products/zz.yaml:8: image 'https://cdn.example.com/x.jpg' must "
-                  "be a .jpg, .png or .webp file name under images/ (no folders)")
+    fails_cleanly(tiny_site, "products/zz.yaml:8: image 'https://cdn.example.com/x.jpg' is a "
+                  "web address: save the picture in images/ and write its file name")
 
 
 def test_every_broken_image_is_listed_at_once_from_parallel_workers(

@@ -83,7 +83,10 @@ def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute],
     colours, sizes = r.text_list("colours"), r.text_list("sizes")
     images = r.text_list("images")
     for image in images:
-        if not IMAGE_NAME.match(image):
+        if "://" in image:
+            r.fail(r.line("images"), f"image {image!r} is a web address: save the picture in "
+                   "images/ and write its file name (`shopgen import` downloads pictures)")
+        elif not IMAGE_NAME.match(image):
             r.fail(r.line("images"), f"image {image!r} must be a .jpg, .png or .webp file name "
                    "under images/ (no folders)")
     in_stock = r.boolean("in_stock", default=True, required=False)

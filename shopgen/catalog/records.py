@@ -27,8 +27,12 @@ def load_catalog(site_dir: Path, today: dt.date | None = None) -> Catalog:
     today = today or dt.date.today()
     problems = Problems()
     settings = read_shop_settings(site_dir, problems)
+    before = len(problems)
     brands = tuple(_load_list(site_dir, "brands.yaml", _read_brand, problems))
+    brands_read = len(problems) == before
+    before = len(problems)
     categories = tuple(_load_list(site_dir, "categories.yaml", _read_category, problems))
+    categories_read = len(problems) == before
     attributes = tuple(
         _load_list(site_dir, "attributes.yaml", _read_attribute, problems, required=False)
     )
@@ -37,7 +41,9 @@ def load_catalog(site_dir: Path, today: dt.date | None = None) -> Catalog:
     _check_ids(brands, "brands.yaml", "brand", problems)
     _check_ids(categories, "categories.yaml", "category", problems)
     _check_category_tree(categories, problems)
-    _check_products(products, brands, categories, site_dir / "images", problems)
+    # A broken brands.yaml or categories.yaml is one problem, not one more in every product.
+    _check_products(products, brands if brands_read else None,
+                    categories if categories_read else None, site_dir / "images", problems)
     if problems:
         raise CatalogError(problems.items)
     assert settings is not None
@@ -174,16 +180,18 @@ def _category_depths(parents: dict[str, str | None]) -> dict[str, int]:
 
 
 def _check_products(products, brands, categories, images_dir: Path, problems: Problems) -> None:
-    brand_ids = {b.id for b, _ in brands}
-    category_ids = {c.id for c, _ in categories}
+    """SKUs, pictures, and brand and category references (skipped for a list that could not
+    be read whole: None)."""
+    brand_ids = {b.id for b, _ in brands} if brands is not None else None
+    category_ids = {c.id for c, _ in categories} if categories is not None else None
     _check_skus(products, problems)
     image_problems: dict[str, str | None] = {}  # products often share pictures: check each once
     for product, data_lines in products:
         file = product.source
-        if product.brand not in brand_ids:
+        if brand_ids is not None and product.brand not in brand_ids:
             problems.add(file, data_lines.line_of("brand"),
                          f"unknown brand {product.brand!r}{did_you_mean(product.brand, brand_ids)}")
-        if product.category not in category_ids:
+        if category_ids is not None and product.category not in category_ids:
             hint = did_you_mean(product.category, category_ids)
             problems.add(file, data_lines.line_of("category"),
                          f"unknown category {product.category!r}{hint}")
