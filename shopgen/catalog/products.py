@@ -85,7 +85,7 @@ def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute],
     for image in images:
         if "://" in image:
             r.fail(r.line("images"), f"image {image!r} is a web address: save the picture in "
-                   "images/ and write its file name (`shopgen import` downloads pictures)")
+                   "images/ and write its file name")
         elif not IMAGE_NAME.match(image):
             r.fail(r.line("images"), f"image {image!r} must be a .jpg, .png or .webp file name "
                    "under images/ (no folders)")
