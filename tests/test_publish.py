@@ -35,7 +35,9 @@ def publish(site: AwsSite, build: Path, **options: object):
 
 
 def site_files(build: Path) -> set[str]:
-    return {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
+    """The build's files that are published (its hidden build record is not)."""
+    return {p.relative_to(build).as_posix() for p in build.rglob("*")
+            if p.is_file() and not p.name.startswith(".")}
 
 
 def test_first_publish_uploads_everything_with_headers(aws: AwsSite, tmp_path: Path) -> None:
