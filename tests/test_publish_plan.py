@@ -22,6 +22,7 @@ from shopgen.publish.plan import (
     normalise_prefix,
     plan_publish,
 )
+from shopgen.publish.state import other_shop_prefixes
 
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 # What the builds of these tests record as named by content hash (their assets and images).
@@ -243,3 +244,11 @@ def test_build_keys_under_another_shops_prefix_are_found() -> None:
     build = [local(p) for p in ("index.html", "b/index.html", "bags.html", "p/b/x.html")]
     assert keys_in_other_shops(build, ("b/",)) == ["b/index.html"]
     assert keys_in_other_shops(build, ()) == []
+
+
+def test_another_shops_folder_is_found_by_its_manifest() -> None:
+    keys = ["index.html", ".shopgen-publish.json", "b/.shopgen-publish.json", "b/index.html",
+            "c/d/.shopgen-publish.json", "notes.shopgen-publish.json"]
+    assert other_shop_prefixes(keys, "") == ("b/", "c/d/")
+    assert other_shop_prefixes(["b/.shopgen-publish.json", "b/c/.shopgen-publish.json"],
+                               "b/") == ("b/c/",)

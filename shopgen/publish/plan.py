@@ -273,7 +273,7 @@ def describe_plan(plan: PublishPlan, *, limit: int = 20) -> list[str]:
             [f"{k} (until {t:%Y-%m-%d %H:%M} UTC)" for k, t in sorted(plan.kept.items())],
         )
     if plan.foreign:
-        lines += section("Not uploaded by shopgen (left alone)", list(plan.foreign))
+        lines += section("Not published by this shop (left alone)", list(plan.foreign))
     lines += section("Invalidate", list(plan.invalidation_paths))
     return lines
 
