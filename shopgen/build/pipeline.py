@@ -29,6 +29,8 @@ from shopgen.resources import theme_dir
 from shopgen.search.index import build_search_index, serialize_index
 
 MARKER = ".shopgen-build.json"
+# The build record's list of the files the build named by content hash (safe to cache forever).
+HASHED_FILES = "hashed_files"
 CACHE_DIR = ".shopgen-cache"
 LINKABLE_FOLDERS = ("images", "products")  # may be links to folders outside the shop
 Echo = Callable[..., None]
@@ -69,9 +71,10 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        weight = _write_site(catalog, site_dir, staging, theme, manifest, echo)
+        weight, hashed = _write_site(catalog, site_dir, staging, theme, manifest, echo)
         (staging / MARKER).write_text(json.dumps({"fingerprint": fingerprint,
-                                                  "shopgen": __version__}))
+                                                  "shopgen": __version__,
+                                                  HASHED_FILES: sorted(hashed)}))
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -83,7 +86,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
 
 
 def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
-                manifest: dict, echo: Echo) -> PageWeight:
+                manifest: dict, echo: Echo) -> tuple[PageWeight, set[str]]:
+    """Write the site into `staging`; returns its weight and the files named by content hash."""
     images = _process_pictures(catalog, site_dir, staging, echo)
     assets_dir = staging / "assets"
     assets_dir.mkdir()
@@ -107,7 +111,11 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         assets = replace(assets, index=f"assets/{index_name}")
         _write_files(staging, render_site(catalog, images, facets, assets, theme))
         product_pages.result()
-    return measure_weight(staging, assets)
+    hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
+    hashed |= {assets.data, assets.index}
+    hashed |= {f"images/{file}" for image_set in images.values()
+               for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
+    return measure_weight(staging, assets), hashed
 
 
 def _process_pictures(catalog: Catalog, site_dir: Path, staging: Path,
@@ -216,9 +224,11 @@ def _walk_files(root: Path, skip: set[Path]):
 
 
 def _previous_fingerprint(out_dir: Path) -> str | None:
+    """The last build's fingerprint; None (build again) if its record lacks the hashed files."""
     try:
-        return json.loads((out_dir / MARKER).read_text())["fingerprint"]
-    except (OSError, ValueError, KeyError):
+        record = json.loads((out_dir / MARKER).read_text())
+        return record["fingerprint"] if HASHED_FILES in record else None
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
