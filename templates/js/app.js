@@ -4,7 +4,7 @@
 
 import { computeResults } from "./filter.js";
 import { buildModel } from "./model.js";
-import { createSearcher, searchNames } from "./searcher.js";
+import { createSearcher, searchNames } from "../../shopgen/search/js/searcher.js";
 import {
   emptyState, hasFilters, parseState, setBound, stateToSearch, toggleValue, withState,
 } from "./state.js";

@@ -3,7 +3,7 @@
 // matches at a time, so a keystroke touches a few dozen nodes, never thousands.
 
 import { formatMoney } from "./model.js";
-import { fold, runs } from "./text.js";
+import { fold, runs } from "../../shopgen/search/js/text.js";
 
 export const PAGE = 48;
 
