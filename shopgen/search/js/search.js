@@ -76,22 +76,6 @@ export function createEngine(indexJson) {
     return hits;
   }
 
-  function combine(perWord, all) {
-    const scores = new Map();
-    const counts = new Map();
-    for (const hits of perWord) {
-      for (const [ref, hit] of hits) {
-        scores.set(ref, (scores.get(ref) || 0) + hit.score);
-        counts.set(ref, (counts.get(ref) || 0) + 1);
-      }
-    }
-    const refs = [];
-    for (const [ref, c] of counts) if (!all || c === perWord.length) refs.push(ref);
-    // OR: products matching more of the words first.
-    refs.sort((a, b) => counts.get(b) - counts.get(a) || scores.get(b) - scores.get(a) || a - b);
-    return Int32Array.from(refs);
-  }
-
   function search(q) {
     const ws = queryWords(q);
     if (!ws.length) return { refs: new Int32Array(0), nameTerms: [], loose: null, words: ws };
@@ -106,6 +90,23 @@ export function createEngine(indexJson) {
   }
 
   return { search };
+}
+
+/** The refs hit by every word (`all`) or by any, best first. */
+function combine(perWord, all) {
+  const scores = new Map();
+  const counts = new Map();
+  for (const hits of perWord) {
+    for (const [ref, hit] of hits) {
+      scores.set(ref, (scores.get(ref) || 0) + hit.score);
+      counts.set(ref, (counts.get(ref) || 0) + 1);
+    }
+  }
+  const refs = [];
+  for (const [ref, c] of counts) if (!all || c === perWord.length) refs.push(ref);
+  // OR: products matching more of the words first.
+  refs.sort((a, b) => counts.get(b) - counts.get(a) || scores.get(b) - scores.get(a) || a - b);
+  return Int32Array.from(refs);
 }
 
 // Inside a Worker: load the index, then answer searches.
