@@ -19,15 +19,18 @@ import click
 from shopgen import __version__
 from shopgen.build.browser_data import build_browser_data, build_facets, serialize_data
 from shopgen.build.budget import PageWeight, measure_weight
-from shopgen.build.images import process_images
+from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import Assets, MoneyFormat, render_product_pages, render_site
 from shopgen.catalog import Catalog, load_catalog
-from shopgen.errors import ShopgenError
+from shopgen.catalog.image_files import where_named
+from shopgen.config.fields import Problems
+from shopgen.errors import CatalogError, ShopgenError
 from shopgen.resources import theme_dir
 from shopgen.search.index import build_search_index, serialize_index
 
 MARKER = ".shopgen-build.json"
 CACHE_DIR = ".shopgen-cache"
+LINKABLE_FOLDERS = ("images", "products")  # may be links to folders outside the shop
 Echo = Callable[..., None]
 
 
@@ -81,9 +84,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
 
 def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                 manifest: dict, echo: Echo) -> PageWeight:
-    names = [name for product in catalog.products for name in product.images]
-    images = process_images(names, catalog.images_dir, staging / "images",
-                            cache_root(site_dir) / "images-v1", echo)
+    images = _process_pictures(catalog, site_dir, staging, echo)
     assets_dir = staging / "assets"
     assets_dir.mkdir()
     for file in manifest["files"]:
@@ -107,6 +108,22 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         _write_files(staging, render_site(catalog, images, facets, assets, theme))
         product_pages.result()
     return measure_weight(staging, assets)
+
+
+def _process_pictures(catalog: Catalog, site_dir: Path, staging: Path,
+                      echo: Echo) -> dict[str, ImageSet]:
+    """Every picture's variants; a picture that cannot be decoded is a catalog problem of
+    each product that names it."""
+    names = [name for product in catalog.products for name in product.images]
+    try:
+        return process_images(names, catalog.images_dir, staging / "images",
+                              cache_root(site_dir) / "images-v1", echo)
+    except UnreadableImages as error:
+        problems = Problems()
+        for name, reason in error.reasons.items():
+            for file, line in where_named(site_dir, catalog.products, name):
+                problems.add(file, line, f"image {name!r} {reason}")
+        raise CatalogError(sorted(problems.items) or [str(error)]) from None
 
 
 def _write_product_pages(job: bytes) -> None:
@@ -173,7 +190,11 @@ def _fingerprint(site_dir: Path, out_dir: Path, theme: Path, today: dt.date) -> 
     """A digest of everything a build reads (by path, size and mtime), plus the date."""
     digest = hashlib.sha256(f"{__version__}|{today.isoformat()}".encode())
     skip = {out_dir.resolve(), (site_dir / CACHE_DIR).resolve()}
-    for root in (site_dir, theme):
+    # The walk never follows a linked folder (it could lead anywhere, or back up), except the
+    # catalog's own folders: `images/` linked to a shared photo drive is read by the build.
+    linked = [site_dir / name for name in LINKABLE_FOLDERS
+              if (site_dir / name).is_symlink() and (site_dir / name).is_dir()]
+    for root in (site_dir, *linked, theme):
         for path, stat in sorted(_walk_files(root, skip)):
             digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -88,7 +89,10 @@ def scan_build(build_dir: Path, prefix: str = "") -> list[LocalFile]:
     if not build_dir.is_dir():
         raise PublishError(f"{build_dir} does not exist: run `shopgen build` first")
     files = []
-    for path in sorted(p for p in build_dir.rglob("*") if p.is_file()):
+    # Links are skipped, never followed (os.walk does not enter linked folders): a link planted
+    # in the build folder must not publish the file it points at.
+    found = [Path(folder) / name for folder, _dirs, names in os.walk(build_dir) for name in names]
+    for path in sorted(p for p in found if not p.is_symlink() and p.is_file()):
         relative = path.relative_to(build_dir).as_posix()
         if relative == MANIFEST_NAME or any(part.startswith(".") for part in relative.split("/")):
             continue  # hidden files (the build's own record, editors' files) are not the site

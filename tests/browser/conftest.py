@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,13 @@ def served_build(sample_build: Path) -> Iterator[ShopServer]:
     """The sample build on a random 127.0.0.1 port, for the whole session."""
     with running(ShopServer(sample_build)) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def serve_folder() -> Iterator[Callable[[Path], ShopServer]]:
+    """Serve a test module's own build like `served_build`: `serve_folder(build_dir)`."""
+    with contextlib.ExitStack() as servers:
+        yield lambda root: servers.enter_context(running(ShopServer(root)))
 
 
 @pytest.fixture(scope="session", autouse=True)
