@@ -79,10 +79,13 @@ def serve_folder() -> Iterator[Callable[[Path], ShopServer]]:
 @pytest.fixture(scope="session", autouse=True)
 def _theme_bundled() -> None:
     """The theme's dist/ must exist and be newer than its sources before anything builds
-    (make theme normally does it): bundled again when templates/js or templates/css changed."""
+    (make theme normally does it): bundled again when templates/js, templates/css, or the
+    search modules and ranking it imports (shopgen/search/js, ranking.json) changed."""
     manifest = REPO / "templates" / "dist" / "manifest.json"
     theme = REPO / "templates"
-    sources = [*(theme / "js").glob("*.js"), *(theme / "css").glob("*.css")]
+    search = REPO / "shopgen" / "search"
+    sources = [*(theme / "js").glob("*.js"), *(theme / "css").glob("*.css"),
+               *(search / "js").glob("*.js"), search / "ranking.json"]
     if manifest.is_file() and all(s.stat().st_mtime <= manifest.stat().st_mtime for s in sources):
         return
     if not shutil.which("node"):
