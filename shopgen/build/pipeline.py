@@ -105,8 +105,19 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                                    serialize_index(build_search_index(catalog)))
         assets = replace(assets, index=f"assets/{index_name}")
         _write_files(staging, render_site(catalog, images, facets, assets, theme))
+        _write_feeds(catalog, images, staging)
         product_pages.result()
     return measure_weight(staging, assets)
+
+
+def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
+    """The feeds shop.yaml asks for (`feeds: [merchant]`), beside the page."""
+    if "merchant" in catalog.shop.feeds:
+        from shopgen.build.render import image_view
+        from shopgen.feeds import FEED_NAME, merchant_feed
+
+        image_url = lambda name: catalog.shop.base_url + image_view(images[name], "").src  # noqa: E731
+        (staging / FEED_NAME).write_bytes(merchant_feed(catalog, image_url))
 
 
 def _write_product_pages(job: bytes) -> None:

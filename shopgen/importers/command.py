@@ -21,8 +21,9 @@ Echo = Callable[..., None]
 SHOWN = 20  # products listed by name in the summary, at most
 
 
-def read_source(kind: str, path: Path) -> ImportedCatalog:
-    """The file read by the importer of `kind` (shopify, sheet or merchant)."""
+def read_source(kind: str, path: Path, currency: str | None = None) -> ImportedCatalog:
+    """The file read by the importer of `kind` (shopify, sheet or merchant); `currency` is
+    the one its prices must be in, when the file says it."""
     if not Path(path).is_file():
         raise ShopgenError(f"{path}: no such file")
     if kind == "shopify":
@@ -35,7 +36,7 @@ def read_source(kind: str, path: Path) -> ImportedCatalog:
         return read_sheet(path)
     from shopgen.importers.merchant import read_merchant
 
-    return read_merchant(path)
+    return read_merchant(path, currency)
 
 
 def import_catalog(kind: str, path: Path, site: Path, *, prune: bool = False,
@@ -46,8 +47,8 @@ def import_catalog(kind: str, path: Path, site: Path, *, prune: bool = False,
     site = resolve_site(site)
     if site.exists() and recover_interrupted_import(site):
         echo("An interrupted import was rolled back first.", err=True)
-    imported = read_source(kind, Path(path))
     shop = read_shop_folder(site)
+    imported = read_source(kind, Path(path), shop.currency or (currency or "").upper() or None)
     shop_currency = _currency(shop.currency, currency, imported)
     from shopgen.build.pipeline import cache_root
 

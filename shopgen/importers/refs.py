@@ -146,12 +146,9 @@ def _display_name(key: str) -> str:
 
 
 def _is_number(value: str | Decimal) -> bool:
-    if isinstance(value, Decimal):
-        return True
-    try:
-        return Decimal(value).is_finite()
-    except InvalidOperation:
-        return False
+    # Only an importer that knows a value is a number says so (a sheet's numeric cell): a GTIN
+    # or a size of digits stays text.
+    return isinstance(value, Decimal)
 
 
 def _shared(values: list) -> bool:
