@@ -89,7 +89,7 @@ currency: {currency}
 locale: {locale}
 call_centre:
   phone: "+1 555 0100"   # the number behind every "Call to order" link: put yours here
-  hours: ""
+  hours: "Mon–Fri 9:00–17:00"   # when it answers: put yours here
 base_url: "{base_url}"  # where the shop will be published
 """
 
