@@ -14,6 +14,7 @@ from shopgen.errors import ShopgenError
 from shopgen.importers.images import TIMEOUT, gather_images
 from shopgen.importers.merge import ImportSummary, plan_merge
 from shopgen.importers.model import ImportedCatalog
+from shopgen.importers.product_index import INDEX, write_index
 from shopgen.importers.shop_folder import new_shop_yaml, read_shop_folder, resolve_site
 from shopgen.importers.transaction import apply_changes, recover_interrupted_import
 
@@ -65,6 +66,8 @@ def import_catalog(kind: str, path: Path, site: Path, *, prune: bool = False,
         summary.files_written += 1
     site.mkdir(parents=True, exist_ok=True)
     apply_changes(site, changes)
+    if changes or not (site / INDEX).exists():
+        write_index(site, summary.product_fields)
     _report(summary, images.downloaded, prune, echo)
     return summary
 

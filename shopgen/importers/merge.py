@@ -48,6 +48,8 @@ class ImportSummary:
     pruned: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files_written: int = 0
+    # Every product file after the import → its fields (for the next import's index).
+    product_fields: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def line(self) -> str:
         """`3 added, 1 changed, 10 unchanged, 2 skipped, 0 pruned`."""
@@ -82,10 +84,13 @@ def plan_merge(shop: ShopFolder, imported: ImportedCatalog, images: ImageFiles,
             changes.writes[file] = dump_yaml(data).encode()
             summary.added.append(product.sku)
         elif _same(existing.data, data):
+            file, data = existing.file, existing.data
             summary.unchanged.append(product.sku)
         else:
-            changes.writes[existing.file] = dump_yaml(data).encode()
+            file = existing.file
+            changes.writes[file] = dump_yaml(data).encode()
             summary.changed.append(product.sku)
+        summary.product_fields[file] = _normal(data)
     raise_if_problems(problems)
     imported_skus = {p.sku.lower() for p in imported.products}
     for sku, existing in shop.products.items():
@@ -94,6 +99,8 @@ def plan_merge(shop: ShopFolder, imported: ImportedCatalog, images: ImageFiles,
             if prune:
                 changes.deletes.append(existing.file)
                 summary.pruned.append(str(existing.data["sku"]))
+            else:
+                summary.product_fields[existing.file] = existing.data
     _append_new(changes, shop, "brands", brands.new)
     _append_new(changes, shop, "categories", categories.new)
     _append_new(changes, shop, "attributes", attributes.new)
@@ -221,11 +228,16 @@ def _ordered(data: dict) -> dict:
 
 def _same(old: dict, new: dict) -> bool:
     """Equal as the catalog reads them: "129" and "129.00" are the same price."""
-    return _normal(old) == _normal(new)
+    return _prices(_normal(old)) == _prices(_normal(new))
 
 
 def _normal(data: dict) -> dict:
-    normal = {k: list(v) if isinstance(v, list) else v for k, v in data.items()}
+    """Plain lists and dicts (what parsing the written file gives back)."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in data.items()}
+
+
+def _prices(data: dict) -> dict:
+    normal = dict(data)
     for key in ("price", "compare_at_price"):
         if key in normal:
             try:

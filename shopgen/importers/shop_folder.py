@@ -11,6 +11,7 @@ from shopgen.config.fields import Problems
 from shopgen.config.shop_yaml import SHOP_FILE, read_shop_settings
 from shopgen.config.yaml_source import YamlSyntaxError, read_yaml
 from shopgen.errors import CatalogError, ShopgenError
+from shopgen.importers.product_index import read_index
 from shopgen.importers.yaml_out import plain
 
 
@@ -61,12 +62,23 @@ def read_shop_folder(site: Path) -> ShopFolder:
         folder.texts[name] = text
         setattr(folder, name, [e for e in (_parse(site, f"{name}.yaml") or [])
                                if isinstance(e, dict) and e.get("id") is not None])
+    index = read_index(site)
     for path in sorted((site / "products").glob("*.y*ml")):
-        data = _parse(site, f"products/{path.name}")
+        file = f"products/{path.name}"
+        data = _indexed(index.get(file), path)
+        if data is None:
+            data = _parse(site, file)
         if isinstance(data, dict) and data.get("sku") is not None:
-            folder.products[str(data["sku"]).lower()] = ExistingProduct(
-                f"products/{path.name}", data)
+            folder.products[str(data["sku"]).lower()] = ExistingProduct(file, data)
     return folder
+
+
+def _indexed(entry, path: Path) -> dict | None:
+    """The fields the last import recorded for this file, if it has not changed since."""
+    if entry is None:
+        return None
+    stat = path.stat()
+    return entry[2] if (stat.st_size, stat.st_mtime_ns) == entry[:2] else None
 
 
 def _visible(folder: Path):

@@ -44,9 +44,10 @@ def apply_changes(site: Path, changes: ShopChanges) -> None:
         return
     work = site / WORK_DIR
     try:
+        folders = _Folders()
         for rel, content in changes.writes.items():
             staged = work / "new" / rel
-            staged.parent.mkdir(parents=True, exist_ok=True)
+            folders.make(staged.parent)
             staged.write_bytes(content)
         targets = [*changes.writes, *changes.deletes]
         existed = [rel for rel in targets if (site / rel).exists()]
@@ -59,7 +60,7 @@ def apply_changes(site: Path, changes: ShopChanges) -> None:
         raise
     try:
         for rel in changes.writes:
-            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            folders.make((site / rel).parent)
             os.replace(work / "new" / rel, site / rel)
         for rel in changes.deletes:
             (site / rel).unlink(missing_ok=True)
@@ -68,6 +69,18 @@ def apply_changes(site: Path, changes: ShopChanges) -> None:
         raise
     (work / JOURNAL).unlink()  # the import is now committed
     shutil.rmtree(work, ignore_errors=True)
+
+
+class _Folders:
+    """mkdir once per folder, not once per file (10,000 products share one folder)."""
+
+    def __init__(self) -> None:
+        self.made: set[Path] = set()
+
+    def make(self, folder: Path) -> None:
+        if folder not in self.made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.made.add(folder)
 
 
 def recover_interrupted_import(site: Path) -> bool:
