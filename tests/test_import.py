@@ -306,3 +306,40 @@ def test_cli_import_wiring(tmp_path: Path) -> None:
     assert "Imported: 1 added, 0 changed, 0 unchanged, 0 skipped, 0 pruned" in result.output
     assert "name: Tool Shed" in (tmp_path / "shop/shop.yaml").read_text()
     assert load_catalog(tmp_path / "shop", TODAY).shop.currency == "USD"
+
+
+def test_a_hand_edit_after_an_import_is_kept(tmp_path: Path) -> None:
+    source = sheet(tmp_path / "s.csv", "sku,name,price\nH-1,Hat,5.00\nH-2,Scarf,7.00\n")
+    site = tmp_path / "shop"
+    import_catalog("sheet", source, site, currency="EUR", **QUIET)
+    product = site / "products/h-1.yaml"
+    product.write_text(product.read_text().replace("description: Hat", "description: Warm."))
+    summary = import_catalog("sheet", source, site, **QUIET)
+    assert summary.unchanged == ["H-1", "H-2"]  # read from the edited file, not remembered
+    assert "description: Warm." in product.read_text()
+    sheet(source, "sku,name,price\nH-1,Wool Hat,5.00\nH-2,Scarf,7.00\n")
+    assert import_catalog("sheet", source, site, **QUIET).changed == ["H-1"]
+    text = product.read_text()
+    assert "name: Wool Hat" in text and "description: Warm." in text
+
+
+def test_sheet_pictures_from_local_files(tiny_site: Path, tmp_path: Path) -> None:
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics/not-a-picture.jpg").write_text("hello")
+    from sitekit import draw_image
+
+    draw_image(tmp_path / "pics/hat photo.png", "green")
+    draw_image(tmp_path / "pics/scarf.jpg", "blue")
+    (tiny_site / "brands.yaml").write_text("# Brands.\n[]\n")
+    source = sheet(tmp_path / "s.csv",
+                   "sku,name,price,brand,category,images\n"
+                   "P-1,Hat,5.00,Acme,bags,pics/hat photo.png|pics/scarf.jpg\n"
+                   "P-2,Scarf,6.00,Acme,bags,pics/not-a-picture.jpg|pics/gone.jpg|ac-1.jpg\n")
+    summary = import_catalog("sheet", source, tiny_site, prune=True, **QUIET)
+    first, second = summary.warnings
+    assert first.startswith("P-2: image 1 pics/not-a-picture.jpg skipped: not a picture")
+    assert second == "P-2: image 2 pics/gone.jpg skipped: file not found"
+    catalog = {p.sku: p for p in load_catalog(tiny_site, TODAY).products}
+    assert catalog["P-1"].images == ("p-1.jpg", "scarf.jpg")  # converted, and copied as is
+    assert catalog["P-2"].images == ("ac-1.jpg",)  # already in the shop's images/
+    assert (tiny_site / "brands.yaml").read_text().startswith("# Brands.\n- id: acme\n")

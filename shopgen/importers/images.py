@@ -86,6 +86,7 @@ def _place(sku: str, number: int, source: str, content: bytes | None, site: Path
         if path.parent.resolve() == (site / "images").resolve() and IMAGE_NAME.match(path.name):
             return path.name  # already in the shop
         content = path.read_bytes()
+        _check_picture(content)
         if IMAGE_NAME.match(path.name) and _free(site, result, path.name, content):
             return _queue(site, result, path.name, content)
         content = to_jpeg(content)
@@ -119,6 +120,14 @@ def _queue(site: Path, result: ImageFiles, name: str, content: bytes) -> str:
     if not (target.exists() and target.read_bytes() == content):
         result.writes[f"images/{name}"] = content
     return name
+
+
+def _check_picture(content: bytes) -> None:
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise ImageUnavailable(f"not a picture ({error})") from None
 
 
 def to_jpeg(content: bytes) -> bytes:

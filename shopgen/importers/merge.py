@@ -260,6 +260,9 @@ def _append_new(changes: ShopChanges, shop: ShopFolder, name: str, entries: list
     if not entries:
         return
     text = shop.texts.get(name, "")
+    if len(entries) == len(getattr(shop, name)):  # the file held no entry ("[]" or comments)
+        text = "".join(line for line in text.splitlines(keepends=True)
+                       if line.lstrip().startswith("#"))
     if text and not text.endswith("\n"):
         text += "\n"
     heading = "" if text else f"# {name.capitalize()} (written by `shopgen import`).\n"
