@@ -343,3 +343,15 @@ def test_sheet_pictures_from_local_files(tiny_site: Path, tmp_path: Path) -> Non
     assert catalog["P-1"].images == ("p-1.jpg", "scarf.jpg")  # converted, and copied as is
     assert catalog["P-2"].images == ("ac-1.jpg",)  # already in the shop's images/
     assert (tiny_site / "brands.yaml").read_text().startswith("# Brands.\n- id: acme\n")
+
+
+def test_too_long_names_are_problems_and_long_descriptions_are_cut(tmp_path: Path) -> None:
+    long_text = "Word " * 5000
+    source = sheet(tmp_path / "s.csv", f"sku,name,price,description\nL-1,{'N' * 201},5.00,x\n"
+                   f"L-2,Fine,5.00,{long_text}\n")
+    with pytest.raises(ImportFileError, match=r"s.csv:2: the name of 'L-1' is longer than 200"):
+        import_catalog("sheet", source, tmp_path / "shop", currency="EUR", **QUIET)
+    sheet(source, f"sku,name,price,description\nL-2,Fine,5.00,{long_text}\n")
+    summary = import_catalog("sheet", source, tmp_path / "shop", currency="EUR", **QUIET)
+    assert summary.warnings == ["L-2: the description was cut to 20000 characters"]
+    assert len(load_catalog(tmp_path / "shop", TODAY).products[0].description) == 20_000

@@ -32,6 +32,7 @@ from shopgen.importers.shop_folder import ShopFolder
 from shopgen.importers.transaction import ShopChanges
 from shopgen.importers.yaml_out import Inline, dump_yaml
 
+MAX_NAME, MAX_DESCRIPTION = 200, 20_000  # the catalog's limits (catalog/products.py)
 FIELD_ORDER = ["sku", "name", "brand", "category", "description", "colours", "sizes", "images",
                "in_stock", "added", "attributes", "price", "compare_at_price", "prices"]
 
@@ -71,7 +72,8 @@ def plan_merge(shop: ShopFolder, imported: ImportedCatalog, images: ImageFiles,
     changes, summary = ShopChanges(dict(images.writes)), ImportSummary(skipped=imported.skipped)
     summary.warnings.extend(images.warnings)
     files = {p.file for p in shop.products.values()}
-    context = _Context(brands, categories, attributes, digits, today, problems, imported.source)
+    context = _Context(brands, categories, attributes, digits, today, problems, imported.source,
+                       summary.warnings)
     for product in imported.products:
         existing = shop.products.get(product.sku.lower())
         data = merged_product(existing.data if existing else None, product,
@@ -117,6 +119,7 @@ class _Context:
     today: dt.date
     problems: Problems
     source: str
+    warnings: list[str] = field(default_factory=list)
 
 
 def _attribute_values(products, attributes: Attributes) -> dict[str, list]:
@@ -140,7 +143,14 @@ def merged_product(existing: dict | None, p: ImportedProduct, images: tuple[str,
         data["brand"] = c.brands.resolve(p.brand or DEFAULT_BRAND)
     if p.category is not None or "category" not in data:
         data["category"] = c.categories.resolve(p.category or (DEFAULT_CATEGORY,))
-    if p.description:
+    if p.name is not None and len(p.name) > MAX_NAME:
+        c.problems.add(c.source, p.row, f"the name of {p.sku!r} is longer than {MAX_NAME} "
+                       "characters")
+        return None
+    if p.description and len(p.description) > MAX_DESCRIPTION:
+        c.warnings.append(f"{p.sku}: the description was cut to {MAX_DESCRIPTION} characters")
+        data["description"] = p.description[:MAX_DESCRIPTION - 1].rstrip() + "…"
+    elif p.description:
         data["description"] = p.description
     elif not data.get("description"):
         data["description"] = data.get("name") or p.sku  # the catalog wants some text
