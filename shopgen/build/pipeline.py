@@ -113,10 +113,9 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
 def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
     """The feeds shop.yaml asks for (`feeds: [merchant]`), beside the page."""
     if "merchant" in catalog.shop.feeds:
-        from shopgen.build.render import image_view
-        from shopgen.feeds import FEED_NAME, merchant_feed
+        from shopgen.feeds.merchant import FEED_NAME, built_image_urls, merchant_feed
 
-        image_url = lambda name: catalog.shop.base_url + image_view(images[name], "").src  # noqa: E731
+        image_url = built_image_urls(catalog.shop.base_url, images)
         (staging / FEED_NAME).write_bytes(merchant_feed(catalog, image_url))
 
 

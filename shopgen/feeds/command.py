@@ -10,7 +10,7 @@ import click
 
 from shopgen.atomic_files import atomic_write
 from shopgen.catalog import Catalog, load_catalog
-from shopgen.feeds.merchant import FEED_NAME, merchant_feed
+from shopgen.feeds.merchant import FEED_NAME, built_image_urls, merchant_feed
 from shopgen.importers.shop_folder import resolve_site
 
 DEFAULT_OUT = {"sheet": Path("catalog.csv"), "merchant": Path(FEED_NAME)}
@@ -39,10 +39,9 @@ def published_image_urls(catalog: Catalog, site: Path) -> Callable[[str], str]:
     (the build's names are content hashes, computed here as the build does, cached)."""
     from shopgen.build.images import process_images
     from shopgen.build.pipeline import cache_root
-    from shopgen.build.render import image_view
 
     names = [name for product in catalog.products for name in product.images]
     with tempfile.TemporaryDirectory() as scratch:
         images = process_images(names, catalog.images_dir, Path(scratch),
                                 cache_root(site) / "images-v1", echo=lambda *a, **k: None)
-    return lambda name: catalog.shop.base_url + image_view(images[name], "").src
+    return built_image_urls(catalog.shop.base_url, images)

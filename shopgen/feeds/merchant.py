@@ -16,12 +16,18 @@ from decimal import Decimal
 import babel.numbers
 from lxml import etree
 
-from shopgen.build.render import anchor_for
+from shopgen.build.images import ImageSet
+from shopgen.build.render import anchor_for, image_view
 from shopgen.catalog import Catalog, Product
 
 G = "http://base.google.com/ns/1.0"
 FEED_NAME = "merchant.xml"
 MAX_ADDITIONAL_IMAGES = 10  # Google reads at most this many additional_image_link
+
+
+def built_image_urls(base_url: str, images: dict[str, ImageSet]) -> Callable[[str], str]:
+    """Image name → the absolute URL of its card-size picture in the built site."""
+    return lambda name: base_url + image_view(images[name], "").src
 
 
 def merchant_feed(catalog: Catalog, image_url: Callable[[str], str]) -> bytes:
