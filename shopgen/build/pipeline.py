@@ -110,6 +110,7 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                                    serialize_index(build_search_index(catalog)))
         assets = replace(assets, index=f"assets/{index_name}")
         _write_files(staging, render_site(catalog, images, facets, assets, theme))
+        _write_feeds(catalog, images, staging)
         product_pages.result()
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
     hashed |= {assets.data, assets.index}
@@ -132,6 +133,15 @@ def _process_pictures(catalog: Catalog, site_dir: Path, staging: Path,
             for file, line in where_named(site_dir, catalog.products, name):
                 problems.add(file, line, f"image {name!r} {reason}")
         raise CatalogError(sorted(problems.items) or [str(error)]) from None
+
+
+def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
+    """The feeds shop.yaml asks for (`feeds: [merchant]`), beside the page."""
+    if "merchant" in catalog.shop.feeds:
+        from shopgen.feeds.merchant import FEED_NAME, built_image_urls, merchant_feed
+
+        image_url = built_image_urls(catalog.shop.base_url, images)
+        (staging / FEED_NAME).write_bytes(merchant_feed(catalog, image_url))
 
 
 def _write_product_pages(job: bytes) -> None:
