@@ -3,6 +3,7 @@ no traceback; and `postgres://` is read as PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import socket
 from pathlib import Path
@@ -114,3 +115,41 @@ def test_postgres_scheme_url_is_read_as_postgresql(scheme, tiny_site, monkeypatc
                                              "--format", "json"])
         assert reported.exit_code == 0, reported.output
         assert '"empty": true' in reported.output
+
+
+def report_with(site: Path, *options: str):
+    return CliRunner().invoke(main, ["report", "--site", str(site), *options])
+
+
+@pytest.mark.parametrize("option", ["--until", "--since"])
+def test_report_date_9999_12_31_is_a_usage_error(option, tiny_site) -> None:
+    result = report_with(tiny_site, option, "9999-12-31")
+    assert result.exit_code == 2, result.output
+    assert "9999-12-31 is not between 2000-01-01 and" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_report_date_before_2000_is_a_usage_error(tiny_site) -> None:
+    result = report_with(tiny_site, "--since", "0001-01-01")
+    assert result.exit_code == 2 and "is not between 2000-01-01" in result.output
+
+
+def test_report_since_after_until_is_a_usage_error(tiny_site) -> None:
+    result = report_with(tiny_site, "--since", "2026-05-02", "--until", "2026-05-01")
+    assert result.exit_code == 2, result.output
+    assert "--since 2026-05-02 is after --until 2026-05-01" in result.output
+
+
+def test_report_since_in_the_future_without_until_is_a_usage_error(tiny_site) -> None:
+    later = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=10)).isoformat()
+    result = report_with(tiny_site, "--since", later)
+    assert result.exit_code == 2 and f"--since {later} is after today" in result.output
+
+
+def test_report_until_within_a_year_ahead_is_accepted(tiny_site, monkeypatch) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tiny_site / 'events.sqlite3'}")
+    assert CliRunner().invoke(main, ["db", "upgrade", "--site", str(tiny_site)]).exit_code == 0
+    until = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=300)).isoformat()
+    result = report_with(tiny_site, "--until", until, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert f'"until": "{until}"' in result.output
