@@ -1,6 +1,6 @@
-// The browser beacon: queues the page's events and posts them to the tracker, one request at a
-// time, in batches of at most 50 events and 16 KiB (DESIGN.md): every 5 s, or at once when 50
-// are waiting. Events the tracker could not take (a network error, 429, 5xx) stay in memory and
+// The browser beacon: queues the page's events and posts them to the tracker in batches of at
+// most 50 events and 16 KiB (DESIGN.md): every 5 s, at once when 50 are waiting, and a backlog
+// one batch after another. Events the tracker could not take (a network error, 429, 5xx) stay in memory and
 // go again after its Retry-After (seconds or an HTTP date; at least 1 s, at most 1 h) or else an
 // exponential backoff (1 s doubling to 1 min); the tracker dedupes by event id, so a resend that
 // may have reached it is safe. Answered events (2xx, or a 4xx such as 400/413, which would fail
@@ -29,31 +29,40 @@ export function createBeacon(endpoint) {
   const nav = navigator;
   if (nav.globalPrivacyControl === true || nav.doNotTrack === "1") return { track() {} };
   const head = `{"v":1,"page":"${uuid()}","events":[`;
-  let queue = []; // events already serialised (one bad event can't break a flush), oldest first
-  let unsure = []; // handed to sendBeacon while the tracker failed: the next flush resends them
+  const room = MAX_BYTES - bytes(head) - 2; // for the events and their commas
+  // Events already serialised (one bad event can't break a flush), oldest first. An event
+  // leaves the queue only once the tracker answered it, or when the cap drops it.
+  let queue = [];
+  const flight = new Set(); // queued events in a fetch whose answer hasn't come yet
   let timer = 0;
-  let busy = 0; // a request is in flight
   let backoff = 0; // the last retry delay in ms; 0 while the tracker answers
+  let beaconed = false; // pagehide and visibilitychange both come when a page is left: one flush
 
   const wrap = (events) => head + events.join(",") + "]}";
-  const cap = () => queue.splice(0, queue.length - MAX_QUEUE);
+  const waiting = () => queue.filter((event) => !flight.has(event));
+  const forget = (batch) => (queue = queue.filter((event) => !batch.includes(event)));
 
-  // Takes the oldest events that fit in one request (an event too big on its own is dropped).
-  const take = () => {
-    const batch = [];
-    for (let size = bytes(head) + 2; queue.length && batch.length < MAX_EVENTS; ) {
-      const extra = bytes(queue[0]) + 1;
-      if (size + extra <= MAX_BYTES) batch.push(queue.shift()), (size += extra);
-      else if (batch.length) break;
-      else queue.shift();
+  // Splits events, oldest first, into requests within the envelope's limits.
+  const split = (events) => {
+    const batches = [];
+    let batch = [];
+    let size = 0;
+    for (const event of events) {
+      const extra = bytes(event) + 1;
+      if (batch.length === MAX_EVENTS || size + extra > room) {
+        batches.push(batch);
+        batch = [];
+        size = 0;
+      }
+      batch.push(event);
+      size += extra;
     }
-    return batch;
+    if (batch.length) batches.push(batch);
+    return batches;
   };
 
-  // Puts a batch the tracker did not take back in front, and waits before the next try.
-  const retry = (failure, batch) => {
-    queue = batch.concat(queue);
-    cap();
+  // Waits before the next try: Retry-After if the answer has one, else the backoff.
+  const retry = (failure) => {
     const after = failure.headers?.get("Retry-After");
     const wait = (+after >= 0 ? after * 1e3 : Date.parse(after) - Date.now()) || 0;
     backoff = Math.min(backoff * 2 || 1e3, 6e4);
@@ -61,16 +70,15 @@ export function createBeacon(endpoint) {
     timer = setTimeout(flush, Math.min(Math.max(wait || backoff, 1e3), 36e5));
   };
 
+  // Posts the oldest waiting events (one request); a backlog follows once it is answered.
   const flush = () => {
     clearTimeout(timer);
     timer = 0;
-    queue = unsure.concat(queue);
-    unsure = [];
-    cap();
-    if (busy) return; // the answer to the request in flight flushes again
-    const batch = take();
-    if (!batch.length) return;
-    busy = 1;
+    beaconed = false;
+    const [batch] = split(waiting());
+    if (!batch) return;
+    for (const event of batch) flight.add(event);
+    const answered = () => batch.forEach((event) => flight.delete(event));
     // no-cors: a same-origin answer is still readable; a cross-origin one is opaque (status 0)
     // and counts as answered, since the tracker does not send CORS headers.
     fetch(endpoint, {
@@ -82,24 +90,30 @@ export function createBeacon(endpoint) {
       headers: { "Content-Type": "text/plain" },
     }).then(
       (response) => {
-        busy = 0;
-        if (response.status === 429 || response.status > 499) retry(response, batch);
-        else (backoff = 0), flush();
+        answered();
+        if (response.status === 429 || response.status > 499) return retry(response);
+        backoff = 0;
+        forget(batch);
+        if (waiting().length) flush();
       },
       (error) => {
-        busy = 0;
-        retry(error, batch);
+        answered();
+        retry(error);
       },
     );
   };
 
+  // The page may never run again: everything waiting goes with sendBeacon. Its answer can't be
+  // read, so while the tracker is failing the events also stay queued for the next retry.
   const hide = () => {
-    for (let batch; (batch = take()).length; ) {
+    if (beaconed) return;
+    beaconed = true;
+    for (const batch of split(waiting())) {
       let sent = false;
       try {
         sent = nav.sendBeacon(endpoint, new Blob([wrap(batch)], { type: "text/plain" }));
       } catch {}
-      if (!sent || backoff) unsure.push(...batch);
+      if (sent && !backoff) forget(batch);
     }
   };
 
@@ -111,9 +125,12 @@ export function createBeacon(endpoint) {
   return {
     track(type, fields) {
       try {
-        queue.push(JSON.stringify({ ...fields, id: uuid(), type, at: new Date().toISOString() }));
-        cap();
-        if (queue.length >= MAX_EVENTS && !backoff) flush();
+        const event = JSON.stringify({ ...fields, id: uuid(), type, at: new Date().toISOString() });
+        if (bytes(event) >= room) return; // could never be sent
+        queue.push(event);
+        queue.splice(0, queue.length - MAX_QUEUE); // the cap: the oldest go first
+        beaconed = false;
+        if (waiting().length >= MAX_EVENTS && !backoff) flush();
         else if (!timer) timer = setTimeout(flush, FLUSH_MS);
       } catch {}
     },
