@@ -30,20 +30,29 @@ def json_ld_of(page: str) -> dict:
     return json.loads(block)
 
 
-def test_sample_page_lists_every_product_with_its_price(sample_build: Path) -> None:
+def test_sample_pages_list_every_product_with_its_price(sample_build: Path) -> None:
+    """The shop page lists the first 48 products, page/2/ the rest: each page its own."""
     page = (sample_build / "index.html").read_text()
+    second = (sample_build / "page" / "2" / "index.html").read_text()
     products = sample_products()
     assert len(products) >= 60
-    for item in products:
-        assert html.escape(item["name"], quote=False) in page
-        assert f'href="p/p-{item["sku"].lower()}.html"' in page  # its details, without JS
+    assert not (sample_build / "page" / "3").exists()
+    for n, item in enumerate(products):
+        listed, other = (page, second) if n < 48 else (second, page)
+        assert html.escape(item["name"], quote=False) in listed
+        assert f'href="p/p-{item["sku"].lower()}.html"' in listed  # its details, without JS
+        assert f'href="p/p-{item["sku"].lower()}.html"' not in other
+    assert '<link rel="next" href="page/2/">' in page and 'rel="prev"' not in page
+    assert '<base href="../../">' in second and '<link rel="prev" href="./">' in second
+    assert 'rel="next"' not in second and f"{len(products)} products" in page
     # Prices formatted in the shop's currency (EUR, en-IE): "€1,234.50" style.
-    prices = re.findall(r"€[0-9][0-9,]*\.[0-9]{2}", page)
+    prices = re.findall(r"€[0-9][0-9,]*\.[0-9]{2}", page + second)
     assert len(prices) >= len(products)
     data = json_ld_of(page)
-    assert data["@type"] == "ItemList" and data["numberOfItems"] == len(products)
+    assert data["@type"] == "ItemList" and data["numberOfItems"] == 48
     urls = [item["url"] for item in data["itemListElement"]]
-    assert len(urls) == len(products)
+    assert [i["position"] for i in data["itemListElement"]] == list(range(1, 49))
+    urls += [f"https://shop.example.com/p/p-{item['sku'].lower()}.html" for item in products[48:]]
     # Each product has its own page (details without JavaScript) with its Product JSON-LD.
     for item in products:
         product_page = sample_build / "p" / f"p-{item['sku'].lower()}.html"
@@ -95,7 +104,7 @@ def test_images_have_dimensions_srcset_and_lazy_loading(sample_build: Path) -> N
         assert img["width"] and img["height"] and img["alt"], img
     # Every product's card picture offers its resized WebP variants, with sizes.
     webp = [s for s in parser.sources if s.get("type") == "image/webp"]
-    assert len(webp) >= len(sample_products())
+    assert len(webp) >= 48  # the page's own cards (the script renders the others)
     assert all(re.search(r"\.webp 320w, .*\.webp 640w", s["srcset"]) and s["sizes"] for s in webp)
     assert sum(img.get("loading") == "lazy" for img in parser.images) > len(parser.images) / 2
 

@@ -111,8 +111,11 @@ def product_record(product: Product, currency: str) -> dict:
     return record
 
 
-def build_browser_data(catalog: Catalog, facets: list[Facet]) -> dict:
-    """The whole data file: currency, locale, facets and products in catalog order."""
+def build_browser_data(catalog: Catalog, facets: list[Facet],
+                       cards: dict | None = None) -> dict:
+    """The whole data file: currency, locale, facets, products in catalog order, and where
+    the cards' pictures are (cards.py: {"per": n, "files": [...]}, the kth file holds the
+    products k*n … (k+1)*n - 1)."""
     currency = catalog.shop.currency
     return {
         "v": 1,
@@ -120,6 +123,7 @@ def build_browser_data(catalog: Catalog, facets: list[Facet]) -> dict:
         "locale": catalog.shop.locale,
         "facets": [_facet_record(f) for f in facets],
         "products": [product_record(p, currency) for p in catalog.products],
+        "cards": cards or {"per": 1, "files": []},
     }
 
 

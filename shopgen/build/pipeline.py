@@ -19,6 +19,7 @@ import click
 from shopgen import __version__
 from shopgen.build.browser_data import build_browser_data, build_facets, serialize_data
 from shopgen.build.budget import PageWeight, measure_weight
+from shopgen.build.cards import CARDS_PER_FILE, card_picture_files
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import Assets, MoneyFormat, render_product_pages, render_site
 from shopgen.catalog import Catalog, load_catalog
@@ -94,8 +95,11 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     for file in manifest["files"]:
         shutil.copyfile(theme / "dist" / file, assets_dir / file)
     facets = build_facets(catalog)
+    card_files = [f"assets/{_write_hashed(assets_dir, 'cards', content)}"
+                  for content in card_picture_files(catalog, images)]
     data_name = _write_hashed(assets_dir, "products",
-                              serialize_data(build_browser_data(catalog, facets)))
+                              serialize_data(build_browser_data(
+                                  catalog, facets, {"per": CARDS_PER_FILE, "files": card_files})))
     entries = manifest["entries"]
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
                     data=f"assets/{data_name}", index="")
@@ -113,7 +117,7 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         _write_feeds(catalog, images, staging)
         product_pages.result()
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
-    hashed |= {assets.data, assets.index}
+    hashed |= {assets.data, assets.index, *card_files}
     hashed |= {f"images/{file}" for image_set in images.values()
                for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
     return measure_weight(staging, assets), hashed

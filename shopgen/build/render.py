@@ -25,6 +25,9 @@ SORT_OPTIONS = [("relevance", "Relevance"), ("price-asc", "Price: low to high"),
                 ("price-desc", "Price: high to low"), ("name", "Name: A–Z"),
                 ("newest", "Newest")]
 CARD_WIDTH = 640
+# Products on the shop page and on each numbered page (page/2/, …). The page's script shows
+# the same number per "Show more" (templates/js/view.js PAGE): keep the two equal.
+LIST_PAGE = 48
 
 
 @dataclass(frozen=True)
@@ -135,10 +138,10 @@ def _with_unit(value: object, unit: str | None) -> str:
 
 
 def json_ld(catalog: Catalog, views: list[ProductView]) -> str:
-    """schema.org ItemList for the shop page: each item points at its product page."""
+    """schema.org ItemList of the products a page lists: each item points at its page."""
     base = catalog.shop.base_url
-    items = [{"@type": "ListItem", "position": i, "url": base + view.url}
-             for i, view in enumerate(views, 1)]
+    items = [{"@type": "ListItem", "position": view.position + 1, "url": base + view.url}
+             for view in views]
     return _script_safe({"@context": "https://schema.org", "@type": "ItemList",
                          "name": catalog.shop.name, "numberOfItems": len(items),
                          "itemListElement": items})
@@ -198,23 +201,32 @@ def product_views(catalog: Catalog, images: dict[str, ImageSet]) -> list[Product
 
 def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Facet],
                 assets: Assets, theme: Path) -> dict[str, bytes]:
-    """The shop-wide pages, by output path: the shop page, 404, sitemap and robots.txt."""
+    """The shop-wide pages, by output path: the shop page (the first products), the numbered
+    pages that list the rest (page/2/index.html, …), 404, sitemap and robots.txt."""
     env = make_environment(theme)
     views = product_views(catalog, images)
     prices = [p.price.amount for p in catalog.products]
     shop = shop_view(catalog)
+    pages = [views[start:start + LIST_PAGE] for start in range(0, len(views), LIST_PAGE)]
     page = render_template(
-        env, "page.html.j2", shop=shop, products=views, facets=facets,
+        env, "page.html.j2", shop=shop, products=pages[0], total=len(views),
+        page_count=len(pages), facets=facets,
         price_min=math.floor(min(prices)), price_max=math.ceil(max(prices)),
-        sort_options=SORT_OPTIONS, assets=assets, json_ld=json_ld(catalog, views),
+        sort_options=SORT_OPTIONS, assets=assets, json_ld=json_ld(catalog, pages[0]),
         canonical_url=shop.base_url)
     not_found = render_template(env, "404.html.j2", shop=shop, assets=assets)
-    return {
+    files = {
         "index.html": page.encode("utf-8"),
         "404.html": not_found.encode("utf-8"),
         "sitemap.xml": sitemap(catalog, views).encode("utf-8"),
         "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {shop.base_url}sitemap.xml\n".encode(),
     }
+    for number, listed in enumerate(pages[1:], 2):
+        files[f"page/{number}/index.html"] = render_template(
+            env, "list.html.j2", shop=shop, products=listed, number=number,
+            page_count=len(pages), assets=assets,
+            canonical_url=f"{shop.base_url}page/{number}/").encode("utf-8")
+    return files
 
 
 def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: Assets,

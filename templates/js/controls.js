@@ -71,10 +71,11 @@ function wireSort(shop) {
 }
 
 function wireResults(shop) {
-  const { el, links, position } = shop.view;
+  const { el } = shop.view;
+  const position = (link) => shop.view.positionOf(link.closest("li"));
   el.more.addEventListener("click", () => {
     const added = showMore(shop);
-    if (added.length) links[added[0]].focus();
+    if (added.length) shop.view.link(added[0]).focus();
   });
   // A card's heading links to the product's page; here it opens the dialog instead (unless
   // the customer asks for a new tab or window). Hovering or focusing it fetches the page early.
@@ -83,12 +84,12 @@ function wireResults(shop) {
     if (!opener || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey
       || event.altKey) return;
     event.preventDefault();
-    openProduct(shop, position.get(opener.closest("li")), opener);
+    openProduct(shop, position(opener), opener);
   });
   for (const type of ["pointerover", "focusin"]) {
     el.list.addEventListener(type, (event) => {
       const link = event.target.closest && event.target.closest("article h3 a");
-      if (link) shop.dialogs.prefetch(position.get(link.closest("li")));
+      if (link) shop.dialogs.prefetch(position(link));
     }, { passive: true });
   }
   el.empty.addEventListener("click", (event) => {
@@ -110,8 +111,8 @@ function wirePage(shop) {
     if (call && shop.state.product) shop.tracker.track("call", { sku: shop.state.product });
   });
   window.addEventListener("popstate", () => restoreFromUrl(shop));
-  // Filters fold away on phones; beside the results on wider screens they stay open.
+  // Filters fold away on phones; beside the results on wider screens they stay open. The
+  // page opened them already, before its first paint, where the screen is wide (page.html.j2).
   const wide = window.matchMedia("(min-width: 900px)");
-  el.filters.open = wide.matches;
   wide.addEventListener("change", () => { el.filters.open = wide.matches; });
 }

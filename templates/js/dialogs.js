@@ -6,7 +6,7 @@
 // the state (?product=SKU) and reports opens and closes (Escape, Close), so that the URL, the
 // history and the beacon follow; focus goes back to whatever opened the dialog.
 
-import { formatMoney } from "./model.js";
+import { priceLine } from "./cards.js";
 
 const BIG = "(min-width:800px) 360px,94vw";
 
@@ -92,7 +92,7 @@ function firstPaint(model, product, card) {
   const media = document.createElement("div");
   media.className = "media";
   const picture = card.querySelector("picture");
-  if (picture) {
+  if (picture && picture.querySelector("img")) { // (a card's picture may still be coming)
     const copy = picture.cloneNode(true);
     for (const el of copy.querySelectorAll("[sizes]")) el.sizes = BIG;
     const img = copy.querySelector("img");
@@ -109,24 +109,6 @@ function firstPaint(model, product, card) {
   wait.textContent = "Loading details…";
   info.append(priceLine(model, product), stock, wait);
   return [media, info];
-}
-
-function priceLine(model, product) {
-  const price = document.createElement("p");
-  price.className = "pr";
-  const now = document.createElement("span");
-  now.className = "now";
-  now.textContent = formatMoney(model, product.price);
-  price.append(now);
-  if (product.was) {
-    const was = document.createElement("s");
-    const hidden = document.createElement("span");
-    hidden.className = "vh";
-    hidden.textContent = "Was ";
-    was.append(hidden, formatMoney(model, product.was));
-    price.append(" ", was);
-  }
-  return price;
 }
 
 /** Replace the first paint with the product page's details once they arrive (if the dialog

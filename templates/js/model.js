@@ -23,6 +23,7 @@ export function buildModel(data) {
   return {
     n, products, facets, price, stock, bySku, names, money,
     scale: 10 ** digits, locale: data.locale, orders: new Map(),
+    cards: data.cards || { per: 1, files: [] }, // the cards' pictures (cards.js)
   };
 }
 

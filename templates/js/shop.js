@@ -30,8 +30,8 @@ export function createShop(root, model, view, tracker) {
     runSearch(shop);
   });
   shop.dialogs = createDialogs(
-    document.getElementById("dlg"), model, (p) => view.links[p].getAttribute("href"),
-    (p) => view.items[p], { open: (p) => onDialogOpen(shop, p), close: (p) => onDialogClose(shop, p) });
+    document.getElementById("dlg"), model, (p) => view.link(p).getAttribute("href"),
+    (p) => view.item(p), { open: (p) => onDialogOpen(shop, p), close: (p) => onDialogClose(shop, p) });
   return shop;
 }
 

@@ -1,33 +1,32 @@
-// Renders a state's results into the server-rendered page. The <li> of every product is
-// rendered by the build; the script keeps them (by position) and shows only one page of
-// matches at a time, so a keystroke touches a few dozen nodes, never thousands.
+// Renders a state's results into the server-rendered page. The HTML holds the first page of
+// cards (catalog order); any other card is made here from the model when it is first shown
+// (cards.js), so the page's cost follows what the customer looks at, not the catalog, and a
+// keystroke touches a few dozen nodes, never thousands.
 
+import { createCards } from "./cards.js";
 import { formatMoney } from "./model.js";
 import { fold, runs } from "../../shopgen/search/js/text.js";
 
-export const PAGE = 48;
+export const PAGE = 48; // cards per page: shopgen/build/render.py LIST_PAGE
 
 /** Bind the page's elements; returns the render functions. Null if the page is not ours. */
 export function createView(root, model) {
-  const served = root.querySelector("#results");
-  const items = [...served.children];
-  if (items.length !== model.n) return null;
-  // Swap in an empty copy of the list: the served one leaves the document in one step, where
-  // removing 10,000 children one by one takes Chromium tens of seconds.
-  const list = served.cloneNode(false);
-  served.replaceWith(list);
+  const list = root.querySelector("#results");
+  const served = [...list.children];
+  if (served.length !== Math.min(PAGE, model.n)) return null;
   const $ = (sel) => root.querySelector(sel);
   const el = {
-    list, items, status: $("#count"), empty: $("#empty"), more: $("#more"), sort: $("#sort"),
+    list, status: $("#count"), empty: $("#empty"), more: $("#more"), sort: $("#sort"),
     q: $("#q"), facets: $("#facets"), filters: $("#filters"), search: $("#search"),
-    clear: $("#clear"),
+    clear: $("#clear"), pager: root.querySelector(".pager"),
   };
-  const links = items.map((li) => li.querySelector("h3 a"));
-  const position = new Map(items.map((li, i) => [li, i]));
+  // The numbered pages are for customers without JavaScript: here "Show more" pages.
+  if (el.pager) el.pager.hidden = true;
+  const cards = createCards(model, served);
   const controls = facetControls(el.facets, model);
   return {
-    el, items, links, position,
-    renderList: createListRenderer(model, el, links),
+    el, item: cards.item, link: cards.link, positionOf: cards.positionOf,
+    renderList: createListRenderer(model, el, cards),
     renderCounts: (counts) => renderCounts(controls, counts),
     renderStatus: (total) => renderStatus(el.status, total),
     renderEmpty: (total, state, close) => renderEmpty(el.empty, model, total, state, close),
@@ -37,8 +36,8 @@ export function createView(root, model) {
 
 /** renderList(result, limit, isMatch): the first `limit` matches, their names highlighted;
  * returns the positions it added. */
-function createListRenderer(model, el, links) {
-  const { list, items } = el;
+function createListRenderer(model, el, cards) {
+  const { list } = el;
   const marks = new Map(); // position → highlight key currently in its name
   let shown = [];
 
@@ -46,9 +45,9 @@ function createListRenderer(model, el, links) {
     const count = Math.min(limit, result.total);
     const next = Array.from(result.list.subarray(0, count));
     const prefix = shown.length <= next.length && shown.every((p, k) => p === next[k]);
-    if (!prefix) list.replaceChildren(...next.map((p) => items[p]));
-    else if (next.length > shown.length) list.append(...next.slice(shown.length).map((p) => items[p]));
-    for (const p of next) highlight(links[p], model.products[p].name, isMatch, marks, p);
+    if (!prefix) list.replaceChildren(...next.map(cards.item));
+    else if (next.length > shown.length) list.append(...next.slice(shown.length).map(cards.item));
+    for (const p of next) highlight(cards.link(p), model.products[p].name, isMatch, marks, p);
     const added = prefix ? next.slice(shown.length) : next;
     shown = next;
     el.more.hidden = count >= result.total;

@@ -146,22 +146,33 @@ def test_the_whole_card_opens_the_dialog(page):
 
 
 def test_without_javascript_every_product_is_listed_and_links_to_its_page(browser, served_build):
+    """The shop page lists the first 48 products; its numbered pages (rel=next) list the rest."""
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(served_build.url)
     items = page.get_by_role("list", name="Products").get_by_role("listitem")
-    expect(items).to_have_count(len(ITEMS))
-    names = page.get_by_role("list", name="Products").get_by_role("heading").all_text_contents()
-    assert names == [i.name for i in ITEMS]
+    expect(items).to_have_count(48)
     expect(page.get_by_role("status")).to_have_text(f"{len(ITEMS)} products")
-    item = ITEMS[1]
+    names = page.get_by_role("list", name="Products").get_by_role("heading").all_text_contents()
+    assert page.locator('link[rel="prev"]').count() == 0
+    while page.locator('link[rel="next"]').count():
+        next_page = page.get_by_role("navigation", name="Pages").get_by_role("link",
+                                                                         name="Next page")
+        assert next_page.get_attribute("rel") == "next"
+        next_page.click()
+        assert page.locator('link[rel="prev"]').count() == 1
+        names += page.get_by_role("list", name="Products").get_by_role("heading") \
+            .all_text_contents()
+    assert page.url == served_build.url + "page/2/"
+    assert names == [i.name for i in ITEMS]
+    item = ITEMS[-1]  # on the last page: its link leads to its own page
     details_link(page, item).click()
     expect(page).to_have_url(served_build.url + f"p/{item.anchor}.html")
     expect(page.get_by_role("heading", level=1)).to_have_text(item.name)
     expect_every_detail(page.get_by_role("article", name=item.name), item)
     page.get_by_role("link", name=SHOP["name"]).click()
     expect(page).to_have_url(served_build.url)
-    expect(items).to_have_count(len(ITEMS))
+    expect(items).to_have_count(48)
     context.close()
 
 
@@ -212,3 +223,36 @@ def test_a_product_page_sends_its_view_and_calls(page, served_build):
     assert [e["path"] for e in by_type["pageview"]] == [f"/p/{item.anchor}.html"]
     assert [e["sku"] for e in by_type["view"]] == [item.sku]
     assert [e["sku"] for e in by_type["call"]] == [item.sku]
+
+
+# Both cards without whitespace-only text: the script's card against the build's (page/2/).
+SAME_CARD = """async ([n]) => {
+  const clean = (li) => {
+    const walker = document.createTreeWalker(li, NodeFilter.SHOW_TEXT);
+    const blank = [];
+    while (walker.nextNode()) if (!walker.currentNode.data.trim()) blank.push(walker.currentNode);
+    blank.forEach((t) => t.remove());
+    return li.outerHTML;
+  };
+  const html = await (await fetch("page/2/")).text();
+  const built = new DOMParser().parseFromString(html, "text/html")
+    .querySelectorAll("#results > li")[n - 48];
+  const shown = document.querySelectorAll("#results > li")[n].cloneNode(true);
+  return [clean(shown), clean(built)];
+}"""
+
+
+def test_cards_the_script_adds_are_the_builds_cards(page):
+    """Beyond the page's own 48 cards, "Show more" renders the build's markup: the same link,
+    brand, price, stock and picture (fetched with its card's file of pictures)."""
+    open_shop(page)
+    page.get_by_role("button", name=re.compile(r"^Show more")).click()
+    items = page.get_by_role("list", name="Products").get_by_role("listitem")
+    expect(items).to_have_count(len(ITEMS))
+    for n in (48, len(ITEMS) - 1):
+        expect(items.nth(n).locator("img")).to_have_count(1)  # its picture has arrived
+        shown, built = page.evaluate(SAME_CARD, [n])
+        assert shown == built
+    details_link(page, ITEMS[60]).click()
+    expect(page.get_by_role("dialog", name=ITEMS[60].name)).to_be_visible()
+    expect_every_detail(page.get_by_role("dialog"), ITEMS[60])
