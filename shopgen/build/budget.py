@@ -13,6 +13,7 @@ class _AssetPaths(Protocol):
     js: str
     data: str
     index: str
+    index_more: str
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Weight:
 
 @dataclass(frozen=True)
 class PageWeight:
-    parts: tuple[Weight, ...]  # html, css, js, data, index
+    parts: tuple[Weight, ...]  # html, css, js, data, index (first piece), index (rest)
 
     def part(self, name: str) -> Weight:
         return next(p for p in self.parts if p.name == name)
@@ -37,10 +38,16 @@ class PageWeight:
     def table(self) -> str:
         lines = ["Page weight        raw       gzip"]
         for part in self.parts:
-            lines.append(f"  {part.name:<10} {_kb(part.raw):>10} {_kb(part.gzip):>10}")
+            lines.append(f"  {part.name:<10} {_kb(part.raw):>10} {_kb(part.gzip):>10}"
+                         + _NOTES.get(part.name, ""))
         lines.append(f"  {'first load':<10} {'':>10} {_kb(self.first_load_gzip):>10}"
                      "  (HTML + CSS + JS)")
         return "\n".join(lines)
+
+
+_NOTES = {"data": "  (filters, sort, cards; fetched after the first paint)",
+          "index": "  (first piece: names and tags, fetched when idle)",
+          "index rest": "  (descriptions, fetched with the first search)"}
 
 
 def _kb(size: int) -> str:
@@ -55,7 +62,8 @@ def gzip_size(content: bytes) -> int:
 def measure_weight(site: Path, assets: _AssetPaths) -> PageWeight:
     """Weigh index.html and the assets it links."""
     files = [("HTML", "index.html"), ("CSS", assets.css), ("JS", assets.js),
-             ("data", assets.data), ("index", assets.index)]
+             ("data", assets.data), ("index", assets.index),
+             ("index rest", assets.index_more)]
     parts = []
     for name, path in files:
         content = (site / path).read_bytes()

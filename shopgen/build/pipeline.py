@@ -28,6 +28,7 @@ from shopgen.config.fields import Problems
 from shopgen.errors import CatalogError, ShopgenError
 from shopgen.resources import theme_dir
 from shopgen.search.index import build_search_index, serialize_index
+from shopgen.search.pieces import split_index
 
 MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
@@ -102,7 +103,8 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                                   catalog, facets, {"per": CARDS_PER_FILE, "files": card_files})))
     entries = manifest["entries"]
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
-                    data=f"assets/{data_name}", index="")
+                    data=f"assets/{data_name}", index="",
+                    search=f"assets/{entries['search.js']}")
     # The product pages and the search index are the two big jobs and need nothing of each
     # other: the pages render in a second process while this one builds the index.
     with ProcessPoolExecutor(1) as pool:
@@ -110,14 +112,16 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         # catalog (its cached lookups) while the arguments are being sent.
         job = pickle.dumps((catalog, images, assets, theme, staging))
         product_pages = pool.submit(_write_product_pages, job)
+        first, more = split_index(build_search_index(catalog))
+        more_name = _write_hashed(assets_dir, "search-more", serialize_index(more))
         index_name = _write_hashed(assets_dir, "search",
-                                   serialize_index(build_search_index(catalog)))
-        assets = replace(assets, index=f"assets/{index_name}")
+                                   serialize_index({**first, "more": more_name}))
+        assets = replace(assets, index=f"assets/{index_name}", index_more=f"assets/{more_name}")
         _write_files(staging, render_site(catalog, images, facets, assets, theme))
         _write_feeds(catalog, images, staging)
         product_pages.result()
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
-    hashed |= {assets.data, assets.index, *card_files}
+    hashed |= {assets.data, assets.index, assets.index_more, *card_files}
     hashed |= {f"images/{file}" for image_set in images.values()
                for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
     return measure_weight(staging, assets), hashed

@@ -81,7 +81,9 @@ class Assets:
     css: str
     js: str
     data: str
-    index: str
+    index: str  # the search index's first piece (its second is named inside it)
+    search: str = ""  # the search engine's module, which the page starts as a Worker
+    index_more: str = ""  # the index's second piece (the descriptions)
 
 
 class MoneyFormat:

@@ -24,7 +24,7 @@ export function createShop(root, model, view, tracker) {
     trackedQuery: "", // the last search reported (activity.js)
   };
   shop.history = createHistory(shop);
-  shop.searcher = createSearcher(root.dataset.index, () => {
+  shop.searcher = createSearcher(root.dataset.index, root.dataset.worker, () => {
     root.dataset.search = "ready";
     shop.cache.clear();
     runSearch(shop);

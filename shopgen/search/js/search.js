@@ -3,9 +3,11 @@
 // and the query's term boosts, name bonus and typo rule, read here), and js/ is the browser's
 // side: text.js folds text as the index does, searcher.js loads this engine for the page.
 //
-// The search engine over the prebuilt lunr index. Loaded lazily (dynamic import), and run in
-// a module Worker when the browser allows it, so that parsing a large index never blocks the
-// page; the same code runs on the main thread as the fallback.
+// The search engine over the prebuilt lunr index. Run in a module Worker (the page starts
+// this file by its URL, data-worker), so that loading a large index never blocks the page; the
+// same code runs on the main thread as the fallback (dynamic import). The index comes in two
+// pieces (pieces.js): the short fields answer the first query; the descriptions are fetched
+// with it, and from then on the whole index answers, exactly as one index would.
 //
 // A query is folded like the index, split into words, stop words dropped (unless that leaves
 // nothing). Each word matches exactly (best) or as a prefix (while typing); a word of 4+
@@ -15,10 +17,8 @@
 
 import lunr from "lunr";
 import ranking from "../ranking.json" with { type: "json" };
+import { toLunr } from "./pieces.js";
 import { words } from "./text.js";
-
-/** This module's own URL, so the page can start it as a Worker. */
-export const workerUrl = import.meta.url;
 
 const PREFIX = lunr.Query.wildcard.TRAILING;
 // A word typed whole outweighs the same letters as the start of a longer word.
@@ -109,22 +109,55 @@ function combine(perWord, all) {
   return Int32Array.from(refs);
 }
 
-// Inside a Worker: load the index, then answer searches.
+async function fetchJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** The engine over the index's first piece at `url`, and whole() → a Promise of the engine
+ * over the whole index (its other piece fetched once, on the first call). */
+export async function loadIndex(url) {
+  const first = await fetchJson(url);
+  let whole = null;
+  return {
+    engine: createEngine(toLunr(first)),
+    whole() {
+      if (!whole) {
+        whole = fetchJson(new URL(first.more, url)).then((more) => createEngine(toLunr(first, more)));
+        whole.catch(() => { whole = null; }); // tried again with the next search
+      }
+      return whole;
+    },
+  };
+}
+
+// Inside a Worker: load the first piece, then answer searches; the first search fetches the
+// rest of the index, and the page is told ("complete") to search again with all of it.
 if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
   let engine = null;
+  let index = null;
+  let complete = false;
   self.onmessage = async (event) => {
     const msg = event.data;
     if (msg.type === "load") {
       try {
         const started = performance.now();
-        const response = await fetch(msg.url);
-        if (!response.ok) throw new Error(`${msg.url}: HTTP ${response.status}`);
-        engine = createEngine(await response.json());
+        index = await loadIndex(msg.url);
+        engine = index.engine;
         self.postMessage({ type: "ready", ms: performance.now() - started });
       } catch (error) {
         self.postMessage({ type: "failed", error: String(error) });
       }
     } else if (msg.type === "search" && engine) {
+      if (!complete) {
+        index.whole().then((whole) => {
+          if (complete) return;
+          complete = true;
+          engine = whole;
+          self.postMessage({ type: "complete" });
+        }, (error) => console.warn("search index: descriptions unavailable:", error));
+      }
       const result = engine.search(msg.q);
       self.postMessage({ type: "result", id: msg.id, ...result },
         [result.refs.buffer, ...(result.loose ? [result.loose.buffer] : [])]);

@@ -1,21 +1,25 @@
-// The page's side of search: loads the engine (search.js) lazily, in a Worker when possible,
-// and turns answers into what the filter needs. Until the index is there, a plain substring
-// search over product names keeps the search box useful.
+// The page's side of search: starts the engine (search.js) lazily in a Worker, by the URL the
+// build gives (so the page never downloads it itself), or on the main thread when Workers
+// fail, and turns answers into what the filter needs. Until the index is there, a plain
+// substring search over product names keeps the search box useful.
 
 import { words } from "./text.js";
 
 /**
- * @param indexUrl  the lunr index (assets.index)
- * @param onReady   called once the index is loaded (the page then re-runs its search)
+ * @param indexUrl   the index's first piece (assets.index)
+ * @param workerUrl  the engine's module (assets.search), started as a Worker
+ * @param onReady    called when the index is loaded, and again when the whole of it is (the
+ *                   page then re-runs its search)
  * search(q) answers {refs, loose, exact, isMatch(foldedWord)}.
  */
-export function createSearcher(indexUrl, onReady) {
+export function createSearcher(indexUrl, workerUrl, onReady) {
   let engine = null;
   let loading = null;
 
   function load() {
     if (!loading) {
-      loading = start(new URL(indexUrl, document.baseURI).href).then((e) => {
+      const url = (u) => new URL(u, document.baseURI).href;
+      loading = start(url(indexUrl), url(workerUrl), onReady).then((e) => {
         engine = e;
         onReady();
         return e;
@@ -37,19 +41,28 @@ export function createSearcher(indexUrl, onReady) {
   return { load, search, ready: () => engine !== null };
 }
 
-async function start(url) {
-  const module = await import("./search.js");
+async function start(url, workerUrl, onComplete) {
   try {
-    return await inWorker(module.workerUrl, url);
+    return await inWorker(workerUrl, url, onComplete);
   } catch (error) {
     console.warn("search worker unavailable, searching on the main thread:", error);
-    const response = await fetch(url);
-    const engine = module.createEngine(await response.json());
-    return async (q) => engine.search(q);
+    const module = await import("./search.js");
+    const index = await module.loadIndex(url);
+    let engine = index.engine;
+    return async (q) => {
+      if (engine === index.engine) {
+        index.whole().then((whole) => {
+          if (engine === whole) return;
+          engine = whole;
+          onComplete();
+        }, (e) => console.warn("search index: descriptions unavailable:", e));
+      }
+      return engine.search(q);
+    };
   }
 }
 
-function inWorker(moduleUrl, indexUrl) {
+function inWorker(moduleUrl, indexUrl, onComplete) {
   return new Promise((resolve, reject) => {
     const worker = new Worker(moduleUrl, { type: "module" });
     const pending = new Map();
@@ -62,6 +75,8 @@ function inWorker(moduleUrl, indexUrl) {
           pending.set(++next, answer);
           worker.postMessage({ type: "search", id: next, q });
         }));
+      } else if (msg.type === "complete") {
+        onComplete();
       } else if (msg.type === "failed") {
         worker.terminate();
         reject(new Error(msg.error));
