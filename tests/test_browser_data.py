@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -35,16 +36,25 @@ def test_facets_count_products_and_follow_the_category_tree(tiny_site: Path) -> 
     assert (weight.kind, weight.unit, weight.min, weight.max) == ("number", "g", 480, 650)
 
 
-def test_data_file_is_compact_and_money_is_integer(tiny_site: Path) -> None:
+def test_data_file_is_columns_of_small_integers_and_money_is_integer(tiny_site: Path) -> None:
     catalog = load_catalog(tiny_site, TODAY)
     data = build_browser_data(catalog, build_facets(catalog))
-    first = data["products"][0]
-    assert first == {"sku": "AC-1", "name": "Storm Jacket", "brand": "acme",
-                     "category": "jackets", "colour": ["Red", "Navy"], "size": ["S", "M", "L"],
-                     "price": 12900, "was": 15900, "stock": 1, "added": "2026-03-01",
-                     "attrs": {"material": "Nylon", "weight": 480}}
-    assert data["products"][1]["stock"] == 0 and "was" not in data["products"][1]
-    assert data["products"][2]["price"] == 4500  # today's entry of the price history
+    columns = data["columns"]
+    assert data["v"] == 2 and data["n"] == 3
+    assert columns["sku"] == ["AC-1", "AC-2", "BO-1"]
+    assert columns["name"][0] == "Storm Jacket"
+    # Facet values as positions in the facet's values: brand acme = 0, colours Red, Navy = 0, 1.
+    values = {f["id"]: [v["id"] for v in f.get("values", [])] for f in data["facets"]}
+    assert [values["brand"][k] for k in columns["brand"]] == ["acme", "acme", "borealis"]
+    assert [values["colour"][k] for k in columns["colour"][0]] == ["Red", "Navy"]
+    assert [values["size"][k] for k in columns["size"][0]] == ["S", "M", "L"]
+    assert values["category"][columns["category"][0]] == "jackets"
+    assert values["material"][columns["attrs"]["material"][0]] == "Nylon"
+    assert columns["attrs"]["weight"][0] == 480
+    assert columns["price"][0] == 12900 and columns["was"][0] == 15900
+    assert columns["stock"][:2] == [1, 0] and columns["was"][1] == 0
+    assert columns["added"][0] == (dt.date(2026, 3, 1) - dt.date(1970, 1, 1)).days
+    assert columns["price"][2] == 4500  # today's entry of the price history
     category = next(f for f in data["facets"] if f["id"] == "category")
     assert category["values"][1] == {"id": "jackets", "label": "Jackets", "parent": "clothing"}
 

@@ -1,7 +1,13 @@
-"""The compact data file the page filters and sorts with (no search text: that is the index)."""
+"""The compact data file the page filters and sorts with (no search text: that is the index).
+
+Products are columns, not one object each: a list per field, in catalog order, facet values
+as small integers (positions in the facet's `values`), dates as day numbers. The page turns
+them back into records (templates/js/model.js).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -9,7 +15,7 @@ from decimal import Decimal
 
 import babel.numbers
 
-from shopgen.catalog import Catalog, Product
+from shopgen.catalog import Catalog
 
 
 def minor_units(amount: Decimal, currency: str) -> int:
@@ -91,24 +97,39 @@ def _category_values(catalog: Catalog) -> tuple[FacetValue, ...]:
     return tuple(values)
 
 
-def product_record(product: Product, currency: str) -> dict:
-    """The fields the browser filters and sorts on, compact."""
-    record: dict = {
-        "sku": product.sku,
-        "name": product.name,
-        "brand": product.brand,
-        "category": product.category,
-        "colour": list(product.colours),
-        "size": list(product.sizes),
-        "price": minor_units(product.price.amount, currency),
-        "stock": int(product.in_stock),
-        "added": product.added.isoformat(),
+def product_columns(catalog: Catalog, facets: list[Facet]) -> dict:
+    """The products as columns: sku, name, price, was (0: none), stock, added (days since
+    1970-01-01), and for each facet the positions of its values (numbers as they are)."""
+    currency = catalog.shop.currency
+    products = catalog.products
+    epoch = dt.date(1970, 1, 1)
+    columns: dict = {
+        "sku": [p.sku for p in products],
+        "name": [p.name for p in products],
+        "price": [minor_units(p.price.amount, currency) for p in products],
+        "was": [0 if p.price.compare_at is None else minor_units(p.price.compare_at, currency)
+                for p in products],
+        "stock": [int(p.in_stock) for p in products],
+        "added": [(p.added - epoch).days for p in products],
     }
-    if product.price.compare_at is not None:
-        record["was"] = minor_units(product.price.compare_at, currency)
-    if product.attributes:
-        record["attrs"] = {k: _plain(v) for k, v in product.attributes.items()}
-    return record
+    own = {"brand": lambda p: p.brand, "category": lambda p: p.category,
+           "colour": lambda p: p.colours, "size": lambda p: p.sizes}
+    attrs: dict = {}
+    for facet in facets:
+        if facet.kind == "number":
+            attrs[facet.id] = [_plain(p.attributes.get(facet.id)) for p in products]
+            continue
+        position = {value.id: k for k, value in enumerate(facet.values)}
+        if facet.id in own:
+            values = [own[facet.id](p) for p in products]
+            columns[facet.id] = [[position[str(v)] for v in value]
+                                 if isinstance(value, tuple | list) else position[value]
+                                 for value in values]
+        else:
+            attrs[facet.id] = [position.get(str(p.attributes[facet.id]), -1)
+                               if facet.id in p.attributes else -1 for p in products]
+    columns["attrs"] = attrs
+    return columns
 
 
 def build_browser_data(catalog: Catalog, facets: list[Facet],
@@ -116,13 +137,13 @@ def build_browser_data(catalog: Catalog, facets: list[Facet],
     """The whole data file: currency, locale, facets, products in catalog order, and where
     the cards' pictures are (cards.py: {"per": n, "files": [...]}, the kth file holds the
     products k*n … (k+1)*n - 1)."""
-    currency = catalog.shop.currency
     return {
-        "v": 1,
-        "currency": currency,
+        "v": 2,
+        "currency": catalog.shop.currency,
         "locale": catalog.shop.locale,
         "facets": [_facet_record(f) for f in facets],
-        "products": [product_record(p, currency) for p in catalog.products],
+        "n": len(catalog.products),
+        "columns": product_columns(catalog, facets),
         "cards": cards or {"per": 1, "files": []},
     }
 

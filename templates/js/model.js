@@ -3,9 +3,9 @@
 
 import { fold } from "../../shopgen/search/js/text.js";
 
-/** Build the model from the data file's JSON (see notes/page-contract.md). */
+/** Build the model from the data file's JSON (shopgen/build/browser_data.py). */
 export function buildModel(data) {
-  const products = data.products;
+  const products = productRecords(data);
   const n = products.length;
   const money = new Intl.NumberFormat(data.locale, { style: "currency", currency: data.currency });
   const digits = money.resolvedOptions().maximumFractionDigits;
@@ -25,6 +25,31 @@ export function buildModel(data) {
     scale: 10 ** digits, locale: data.locale, orders: new Map(),
     cards: data.cards || { per: 1, files: [] }, // the cards' pictures (cards.js)
   };
+}
+
+/** The data file's columns back into one record per product: {sku, name, brand, category,
+ * colour, size (value ids), price, was, stock, added (a day number), attrs}. */
+function productRecords(data) {
+  const c = data.columns;
+  const ids = new Map(data.facets.map((f) => [f.id, (f.values || []).map((v) => v.id)]));
+  const value = (facetId, k) => ids.get(facetId)[k];
+  const many = (facetId, i) => (c[facetId] ? c[facetId][i].map((k) => value(facetId, k)) : []);
+  const records = new Array(data.n);
+  for (let i = 0; i < data.n; i++) {
+    const attrs = {};
+    for (const [id, column] of Object.entries(c.attrs)) {
+      const v = column[i];
+      if (typeof v !== "number" || v === -1 && ids.get(id).length) continue;
+      attrs[id] = ids.get(id).length ? value(id, v) : v;
+    }
+    records[i] = {
+      sku: c.sku[i], name: c.name[i], price: c.price[i], was: c.was[i], stock: c.stock[i],
+      added: c.added[i], brand: c.brand ? value("brand", c.brand[i]) : null,
+      category: c.category ? value("category", c.category[i]) : null,
+      colour: many("colour", i), size: many("size", i), attrs,
+    };
+  }
+  return records;
 }
 
 function facetModel(facet, products) {
