@@ -48,6 +48,7 @@ lint: python-deps
 bench: python-deps theme database
 	$(PY) benchmarks/build.py
 	$(PY) benchmarks/browser.py
+	$(PY) benchmarks/first_result.py
 	$(PY) benchmarks/beacon.py
 	$(PY) benchmarks/report.py
 	$(PY) benchmarks/publish.py

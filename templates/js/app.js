@@ -7,7 +7,8 @@
 import { trackProductPage } from "./activity.js";
 import { wireControls } from "./controls.js";
 import { buildModel } from "./model.js";
-import { createShop, startShop } from "./shop.js";
+import { createShop, searchReady, startShop } from "./shop.js";
+import { createSearcher } from "../../shopgen/search/js/searcher.js";
 import { createTracker } from "./tracking.js";
 import { createView } from "./view.js";
 
@@ -20,12 +21,17 @@ async function main() {
   }
   const tracker = createTracker(root.dataset.tracker);
   tracker.track("pageview", { path: location.pathname + location.search, referrer: document.referrer });
+  let shop = null;
+  const searcher = createSearcher(root.dataset.index, root.dataset.worker,
+    () => shop && searchReady(shop));
+  // A search in the address: the engine and its index load now, beside the data file.
+  if (new URLSearchParams(location.search).get("q")) searcher.load();
   const response = await fetch(root.dataset.data);
   if (!response.ok) throw new Error(`${root.dataset.data}: HTTP ${response.status}`);
   const model = buildModel(await response.json());
   const view = createView(root, model);
   if (!view) return;
-  const shop = createShop(root, model, view, tracker);
+  shop = createShop(root, model, view, tracker, searcher);
   wireControls(shop);
   startShop(shop);
 }

@@ -2,7 +2,7 @@
 // derived from it (the search's hits, the filtered result, how many matches are shown), and
 // the functions here take it one way: state → search → filter → render.
 
-import { createSearcher, searchNames } from "../../shopgen/search/js/searcher.js";
+import { searchNames } from "../../shopgen/search/js/searcher.js";
 import { createDialogs } from "./dialogs.js";
 import { computeResults } from "./filter.js";
 import { createHistory } from "./history.js";
@@ -11,8 +11,9 @@ import { PAGE } from "./view.js";
 
 const CACHE = 40; // searches kept, so that deleting a letter answers at once
 
-/** The shop over the rendered page (view.js), with its state read from the URL. */
-export function createShop(root, model, view, tracker) {
+/** The shop over the rendered page (view.js), with its state read from the URL, searching
+ * with `searcher` (searcher.js; the page calls searchReady when its index is loaded). */
+export function createShop(root, model, view, tracker, searcher) {
   const shop = {
     root, model, view, tracker,
     state: parseState(location.search, model),
@@ -22,13 +23,9 @@ export function createShop(root, model, view, tracker) {
     cache: new Map(), // query → hits
     searchSeq: 0, // only the latest search's answer is rendered
     trackedQuery: "", // the last search reported (activity.js)
+    searcher,
   };
   shop.history = createHistory(shop);
-  shop.searcher = createSearcher(root.dataset.index, root.dataset.worker, () => {
-    root.dataset.search = "ready";
-    shop.cache.clear();
-    runSearch(shop);
-  });
   shop.dialogs = createDialogs(
     document.getElementById("dlg"), model, (p) => view.link(p).getAttribute("href"),
     (p) => view.item(p), { open: (p) => onDialogOpen(shop, p), close: (p) => onDialogClose(shop, p) });
@@ -37,11 +34,19 @@ export function createShop(root, model, view, tracker) {
 
 /** Show the state the URL gave, then load the search index once the page is idle. */
 export function startShop(shop) {
+  if (shop.searcher.ready()) shop.root.dataset.search = "ready";
   shop.view.syncControls(shop.state);
   runSearch(shop);
   shop.root.dataset.ready = "1";
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1500));
   idle(() => shop.searcher.load(), { timeout: 4000 });
+}
+
+/** The search index is loaded (or all of it now is): search again with it. */
+export function searchReady(shop) {
+  shop.root.dataset.search = "ready";
+  shop.cache.clear();
+  runSearch(shop);
 }
 
 /** A click or a select: render first, then one history entry (pushState costs milliseconds
