@@ -21,7 +21,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from lunr.builder import Builder
+from lunr.idf import idf as Idf  # noqa: N812 (lunr.py's own name for it)
 from lunr.stop_word_filter import WORDS as STOP_WORDS
+from lunr.vector import Vector
 
 from shopgen.catalog import Catalog
 
@@ -109,6 +111,34 @@ class PretokenizedBuilder(Builder):
                     self.term_index += 1
                     self.inverted_index[term] = posting
                 posting[field_name][doc_ref] = {}
+
+    def _create_field_vectors(self) -> None:
+        """lunr.py's own scores, term by term in the same arithmetic, but each vector sorted
+        once instead of built by `Vector.insert` (a binary search and a list insert per term:
+        half of the index's build time at 10,000 products). The same vectors."""
+        k1, b = self._k1, self._b
+        idf_cache: dict[str, float] = {}
+        vectors = {}
+        for field_ref, frequencies in self.field_term_frequencies.items():
+            field_name, doc_ref = field_ref.split("/", 1)
+            field_length = self.field_lengths[field_ref]
+            average = self.average_field_length[field_name]
+            field_boost = self._fields[field_name].boost
+            doc_boost = self._documents[doc_ref].get("boost", 1)
+            pairs = []
+            for term, tf in frequencies.items():
+                posting = self.inverted_index[term]
+                idf = idf_cache.get(term)
+                if idf is None:
+                    idf = idf_cache[term] = Idf(posting, self.document_count)
+                score = (idf * ((k1 + 1) * tf)
+                         / (k1 * (1 - b + b * (field_length / average)) + tf))
+                score *= field_boost
+                score *= doc_boost
+                pairs.append((posting["_index"], round(score, 3)))
+            pairs.sort()
+            vectors[field_ref] = Vector([x for pair in pairs for x in pair])
+        self.field_vectors = vectors
 
 
 def build_search_index(catalog: Catalog) -> dict:
