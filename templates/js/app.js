@@ -12,6 +12,8 @@ import { createSearcher } from "../../shopgen/search/js/searcher.js";
 import { createTracker } from "./tracking.js";
 import { createView } from "./view.js";
 
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 async function main() {
   const root = document.getElementById("shop");
   if (!root) {
@@ -28,7 +30,10 @@ async function main() {
   if (new URLSearchParams(location.search).get("q")) searcher.load();
   const response = await fetch(root.dataset.data);
   if (!response.ok) throw new Error(`${root.dataset.data}: HTTP ${response.status}`);
-  const model = buildModel(await response.json());
+  const data = await response.json();
+  await nextTask(); // parsing and building the model are two tasks, not one long one
+  const model = buildModel(data);
+  await nextTask();
   const view = createView(root, model);
   if (!view) return;
   shop = createShop(root, model, view, tracker, searcher);
