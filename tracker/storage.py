@@ -15,10 +15,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from tracker.models import events_table
+from tracker.sources import classify
 from tracker.validation import ValidEvent
 
 OPTIONAL_COLUMNS = ("query", "results", "facet", "value", "selected", "sort", "sku", "path",
-                    "referrer")
+                    "referrer", "channel", "source", "campaign")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ def event_rows(events: Sequence[ValidEvent], facts: RequestFacts) -> list[dict[s
     for item in events:
         row: dict[str, Any] = dict.fromkeys(OPTIONAL_COLUMNS)
         row.update(item.fields)
+        if item.type == "pageview":  # classified once, here, so reports need no URL parsing
+            source = classify(row["path"], row["referrer"])
+            row.update(channel=source.channel, source=source.source, campaign=source.campaign)
         row.update(
             id=item.id,
             type=item.type,
