@@ -125,15 +125,30 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
 
 
+def _zone(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from shopgen.report.zones import check_zone
+
+    if value is not None and (problem := check_zone(value)):
+        raise click.BadParameter(problem)
+    return value
+
+
 @main.command()
 @SITE_OPTION
 @click.option("--since", callback=_date, help="First day (YYYY-MM-DD) [default: 30 days ago].")
 @click.option("--until", callback=_date, help="Last day (YYYY-MM-DD) [default: today].")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]),
               default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of the terminal.")
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="Write to this file instead of the terminal (csv: a folder, one file a "
+              "section).")
 @click.option("--include-bots", is_flag=True, help="Count events flagged as bots too.")
+@click.option("--period", type=click.Choice(["day", "week", "month"]), default="day",
+              show_default=True, help="Period of the time series.")
+@click.option("--compare", type=click.Choice(["previous", "year"]), default=None,
+              help="Show each figure beside the period just before, or a year before.")
+@click.option("--tz", callback=_zone, metavar="ZONE",
+              help="IANA time zone of the days [default: shop.yaml timezone, else UTC].")
 @click.option("--suggest-synonyms", is_flag=True,
               help="Suggest search.synonyms for shop.yaml from searches with no result.")
 def report(site: Path, **options: object) -> None:

@@ -37,16 +37,19 @@ JSON document:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from shopgen.atomic_files import atomic_write
+from shopgen.config.shop_yaml import load_shop_block
 from shopgen.errors import ShopgenError
 from shopgen.report.catalog import ReportCatalog, load_report_catalog
 from shopgen.report.parallel import collect_report_concurrently
@@ -58,9 +61,10 @@ from shopgen.report.queries import (
     query_no_result_searches,
 )
 from shopgen.report.sections import SECTIONS
+from shopgen.report.zones import check_zone
 
 DEFAULT_DAYS = 30
-JSON_VERSION = 1
+JSON_VERSION = 2
 UPGRADE_HINT = "run `shopgen db upgrade`"
 
 
@@ -146,6 +150,26 @@ def _no_result_searches(engine: Engine, window: Window) -> list[NoResultRow]:
         return query_no_result_searches(conn, window, limit=1000)
 
 
+def comparison_window(window: Window, compare: str | None) -> Window | None:
+    """The window ``--compare`` puts beside ``window``: ``previous``, the same number of days
+    just before; ``year``, the same dates a year before (29 February → 28 February)."""
+    if compare is None:
+        return None
+    if compare == "previous":
+        length = window.until - window.since
+        until = window.since - dt.timedelta(days=1)
+        return window.shifted(until - length, until)
+    if compare == "year":
+        return window.shifted(_year_before(window.since), _year_before(window.until))
+    raise ValueError(f"unknown comparison {compare!r}")
+
+
+def _year_before(day: dt.date) -> dt.date:
+    if (day.month, day.day) == (2, 29):
+        return day.replace(year=day.year - 1, day=28)
+    return day.replace(year=day.year - 1)
+
+
 def report_document(
     data: ReportData, catalog: ReportCatalog, generated_at: dt.datetime | None = None
 ) -> dict[str, Any]:
@@ -153,10 +177,15 @@ def report_document(
     window = data.window
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     empty = data.is_empty
+    previous = data.previous.window if data.previous else None
     return {
         "version": JSON_VERSION,
         "since": window.since.isoformat(),
         "until": window.until.isoformat(),
+        "timezone": window.zone,
+        "period": data.period,
+        "compared_with": None if previous is None else {
+            "since": previous.since.isoformat(), "until": previous.until.isoformat()},
         "include_bots": window.include_bots,
         "generated_at": generated_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         "empty": empty,
@@ -170,12 +199,14 @@ def build_report(
     window: Window,
     catalog: ReportCatalog,
     limits: Limits | None = None,
+    previous: Window | None = None,
 ) -> ReportData:
     """Run every section of the report against the database at ``database`` (on PostgreSQL,
-    on three connections sharing one snapshot)."""
+    on three connections sharing one snapshot); ``previous``: the window compared with."""
     return _with_database(
         database,
-        lambda engine: collect_report_concurrently(engine, window, catalog.brand_of(), limits),
+        lambda engine: collect_report_concurrently(engine, window, catalog.brand_of(), limits,
+                                                   previous=previous),
     )
 
 
@@ -191,6 +222,19 @@ def _deliver(text: str, output: Path | None, echo: Callable[[str], Any], what: s
     echo(f"Wrote {what} to {output}")
 
 
+def report_zone(site: Path, tz: str | None) -> str:
+    """The report's time zone: ``--tz``, else shop.yaml's ``timezone``, else UTC."""
+    zone = tz or load_shop_block(Path(site), "timezone") or "UTC"
+    problem = check_zone(zone)
+    if problem:
+        raise ShopgenError(problem)
+    return zone
+
+
+def _today(zone: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
 def report_command(
     site: Path,
     *,
@@ -202,20 +246,32 @@ def report_command(
     output: Path | None = None,
     include_bots: bool = False,
     suggest_synonyms: bool = False,
+    period: str = "day",
+    compare: str | None = None,
+    tz: str | None = None,
 ) -> None:
-    """Print (or write to ``output``) the activity report, or the synonym suggestions."""
-    from shopgen.report.formats import render_report
+    """Print (or write to ``output``) the activity report, or the synonym suggestions.
+
+    With ``fmt="csv"`` and an ``output``, ``output`` is a folder that receives one CSV file per
+    section (`shopgen.report.formats.write_csv_folder`)."""
+    from shopgen.report.formats import render_report, write_csv_folder
     from shopgen.report.synonyms import render_suggestions
 
-    first, last = resolve_window(since, until)
-    window = Window(first, last, include_bots)
+    zone = report_zone(site, tz)
+    first, last = resolve_window(since, until, _today(zone))
+    window = Window(first, last, include_bots, zone)
     catalog = load_report_catalog(Path(site))
     if suggest_synonyms:
         no_result = _with_database(database, lambda engine: _no_result_searches(engine, window))
         text = render_suggestions(no_result, catalog, first, last)
         _deliver(text, output, echo, "synonym suggestions")
         return
-    document = report_document(build_report(database, window, catalog), catalog)
-    _deliver(render_report(document, fmt), output, echo, f"the {fmt} report")
+    data = build_report(database, window, catalog, previous=comparison_window(window, compare))
+    document = report_document(dataclasses.replace(data, period=period), catalog)
+    if fmt == "csv" and output is not None:
+        written = write_csv_folder(document, output)
+        echo(f"Wrote {len(written)} CSV files to {output}")
+    else:
+        _deliver(render_report(document, fmt), output, echo, f"the {fmt} report")
     if output is not None and document["empty"]:
         echo(document["message"])

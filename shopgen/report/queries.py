@@ -30,10 +30,8 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Date,
-    and_,
     case,
     cast,
-    distinct,
     false,
     func,
     literal_column,
@@ -53,11 +51,18 @@ from shopgen.report.rows import (  # noqa: F401 - importable from here too
     Funnel,
     Limits,
     NoResultRow,
+    ProductFunnelRow,
     ProductRow,
     ReportData,
     SearchRow,
+    SessionGroup,
     SortRow,
     Window,
+)
+from shopgen.report.sessions import (
+    query_daily_visitors,
+    query_product_funnel,
+    query_session_groups,
 )
 from tracker.models import events_table as events
 
@@ -107,51 +112,6 @@ def _scope(window: Window, *types: str) -> list[ColumnElement[bool]]:
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def query_visits(conn: Connection, window: Window) -> tuple[list[DayRow], Funnel]:
-    """Every day of the window (zero-filled) and the funnel, from one pass over the events.
-
-    Events are first folded into visits (one row per page load: its first receive time, its
-    visitor and how many events of each type it holds), then visits into days. A visit counts
-    on the UTC day it began, so the funnel is exactly the sum of the days.
-    """
-    kinds = {name: _count_if(events.c.type == name) for name in ("pageview", "search", "view",
-                                                                 "call")}
-    visits = (
-        select(
-            func.min(events.c.visitor).label("visitor"),
-            func.min(events.c.received_at).label("began"),
-            func.count().label("events"),
-            *(count.label(name) for name, count in kinds.items()),
-        )
-        .where(*_scope(window))
-        .group_by(events.c.page_id)
-        .subquery()
-    )
-    day = utc_day(visits.c.began, conn.dialect.name).label("day")
-    searched = visits.c.search > 0
-    viewed = and_(searched, visits.c.view > 0)
-    stmt = (
-        select(
-            day,
-            func.count(distinct(visits.c.visitor)),
-            func.count(),
-            *(func.sum(visits.c[name]) for name in ("pageview", "events", "search", "view",
-                                                     "call")),
-            _count_if(searched),
-            _count_if(viewed),
-            _count_if(and_(viewed, visits.c.call > 0)),
-        )
-        .group_by(day)
-    )
-    found = {_as_date(row[0]): [int(n) for n in row[1:]] for row in conn.execute(stmt)}
-    days = []
-    for date in window.days():
-        counts = found.get(date, [0] * 10)
-        days.append(DayRow(date, *counts[:7]))
-    totals = [sum(found[d][i] for d in found) for i in (1, 7, 8, 9)]
-    return days, Funnel(*totals)
 
 
 def _per_visitor(
@@ -344,12 +304,21 @@ Section = Callable[[Connection], Any]
 
 
 def report_sections(
-    window: Window, brand_of: Mapping[str, str], limits: Limits
+    window: Window, brand_of: Mapping[str, str], limits: Limits, previous: Window | None = None
 ) -> dict[str, Section]:
     """Each section's query as a function of a connection, slowest first (so a pool of
-    connections finishes them at about the same time)."""
-    return {
-        "days_and_funnel": lambda conn: query_visits(conn, window),
+    connections finishes them at about the same time); with ``previous`` (--compare), the
+    sessions and visitors of that window too."""
+    compared: dict[str, Section] = {}
+    if previous is not None:
+        compared = {
+            "previous_sessions": lambda conn: query_session_groups(conn, previous),
+            "previous_visitors": lambda conn: query_daily_visitors(conn, previous),
+        }
+    return compared | {
+        "sessions": lambda conn: query_session_groups(conn, window),
+        "product_funnel": lambda conn: query_product_funnel(conn, window, limits.product_funnel),
+        "visitors": lambda conn: query_daily_visitors(conn, window),
         "top_searches": lambda conn: query_top_searches(conn, window, limits.searches),
         "top_products": lambda conn: query_top_products(conn, window, limits.products),
         "filters": lambda conn: query_filters(conn, window),
@@ -359,16 +328,43 @@ def report_sections(
     }
 
 
+def days_and_funnel(
+    window: Window, groups: list[SessionGroup], visitors: Mapping[dt.date, int]
+) -> tuple[list[DayRow], Funnel]:
+    """Every local day of the window (zero-filled) and the funnel, from the session groups."""
+    per_day: dict[dt.date, list[int]] = defaultdict(lambda: [0] * 7)
+    funnel = [0, 0, 0, 0]
+    for group in groups:
+        counts = per_day[group.day]
+        for index, value in enumerate((group.sessions, group.pageviews, group.events,
+                                       group.searches, group.views, group.calls,
+                                       group.converted)):
+            counts[index] += value
+        for index, value in enumerate((group.sessions, group.engaged, group.engaged_viewed,
+                                       group.engaged_called)):
+            funnel[index] += value
+    days = [DayRow(day, visitors.get(day, 0), *per_day.get(day, [0] * 7))
+            for day in window.days()]
+    return days, Funnel(*funnel)
+
+
 def assemble_report(
-    window: Window, results: dict[str, Any], timings: dict[str, float]
+    window: Window, results: dict[str, Any], timings: dict[str, float],
+    previous: Window | None = None,
 ) -> ReportData:
     """The `ReportData` from each section's result (keyed as in `report_sections`)."""
-    days, funnel = results["days_and_funnel"]
+    days, funnel = days_and_funnel(window, results["sessions"], results["visitors"])
     calls, brands = results["calls"]
+    earlier = None
+    if previous is not None:
+        before_days, before_funnel = days_and_funnel(
+            previous, results["previous_sessions"], results["previous_visitors"])
+        earlier = ReportData(previous, before_days, [], [], [], [], [], [], [], before_funnel,
+                             results["previous_sessions"])
     return ReportData(
         window, days, results["top_searches"], results["no_result_searches"],
         results["top_products"], results["filters"], results["sorts"], calls, brands, funnel,
-        timings,
+        results["sessions"], results["product_funnel"], earlier, timings=timings,
     )
 
 
@@ -377,13 +373,16 @@ def collect_report(
     window: Window,
     brand_of: Mapping[str, str] | None = None,
     limits: Limits | None = None,
+    previous: Window | None = None,
 ) -> ReportData:
-    """Run every section on ``conn``, one after the other (``ReportData.timings``: seconds)."""
+    """Run every section on ``conn``, one after the other (``ReportData.timings``: seconds);
+    ``previous`` is the window compared with (or None)."""
     tune_session(conn)
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
-    for name, section in report_sections(window, brand_of or {}, limits or Limits()).items():
+    sections = report_sections(window, brand_of or {}, limits or Limits(), previous)
+    for name, section in sections.items():
         started = time.perf_counter()
         results[name] = section(conn)
         timings[name] = time.perf_counter() - started
-    return assemble_report(window, results, timings)
+    return assemble_report(window, results, timings, previous)
