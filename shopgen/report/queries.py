@@ -296,7 +296,8 @@ def tune_session(conn: Connection) -> None:
     start-up and gathering made every section slower on a million events)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SET LOCAL jit = off"))
-        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        # Sessions sort the window's events by visitor and time: in memory, not on disk.
+        conn.execute(text("SET LOCAL work_mem = '256MB'"))
         conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 

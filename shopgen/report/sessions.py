@@ -60,7 +60,9 @@ def scope(window: Window) -> list[ColumnElement[bool]]:
 def session_events(window: Window, dialect_name: str) -> Subquery:
     """The window's events, each with ``starts`` (1 on a session's first event) and
     ``session`` (the session's number among the visitor's sessions)."""
-    order = (events.c.received_at, events.c.client_at, events.c.id)
+    # No id in the order: ties (one beacon batch) never hold a gap, so they cannot change
+    # which session an event is in, and a shorter sort key is a faster sort.
+    order = (events.c.received_at, events.c.client_at)
     previous = func.lag(events.c.received_at).over(partition_by=events.c.visitor, order_by=order)
     starts = case(
         (or_(previous.is_(None), _longer_than_gap(events.c.received_at, previous, dialect_name)),
@@ -68,15 +70,15 @@ def session_events(window: Window, dialect_name: str) -> Subquery:
         else_=0,
     )
     marked = (
-        select(events.c.visitor, events.c.received_at, events.c.client_at, events.c.id,
-               events.c.type, events.c.channel, events.c.source, events.c.campaign,
-               events.c.sku, starts.label("starts"))
+        select(events.c.visitor, events.c.received_at, events.c.client_at, events.c.type,
+               events.c.channel, events.c.source, events.c.campaign, events.c.sku,
+               starts.label("starts"))
         .where(*scope(window))
         .subquery("marked")
     )
     number = func.sum(marked.c.starts).over(
         partition_by=marked.c.visitor,
-        order_by=(marked.c.received_at, marked.c.client_at, marked.c.id),
+        order_by=(marked.c.received_at, marked.c.client_at),
         rows=(None, 0),
     )
     return select(marked, number.label("session")).subquery("numbered")
