@@ -442,3 +442,16 @@ def test_a_bad_shop_yaml_timezone_is_a_user_error(site: Path, sqlite_url: str) -
                                 env={"TRACKER_DATABASE_URL": sqlite_url})
     assert result.exit_code == 1
     assert "shop.yaml" in result.output and "Mars/Olympus" in result.output
+
+
+def test_html_has_sources_conversion_chart_and_comparison(site: Path, sqlite_url: str) -> None:
+    printed: list[str] = []
+    report_command(site, database=sqlite_url, echo=printed.append, fmt="html", since=DAYS[0],
+                   until=DAYS[-1], compare="previous")
+    html = "\n".join(printed)
+    assert '<svg id="chart-conversion"' in html
+    assert html.count('<circle class="dot"') == len(DAYS)
+    assert '<section id="channels">' in html and '<section id="sources">' in html
+    assert "organic search" in html and "blog.example.org" in html
+    assert "Compared with 2026-02-25 to 2026-02-28" in html
+    assert "<script" not in html and "https://" not in html  # self-contained
