@@ -114,6 +114,10 @@ def publish(site: Path, build_dir: Path | None, **options: object) -> None:
     from shopgen.publish import publish_command
 
     publish_command(site, build_dir or site / "build", echo=click.echo, **options)
+    if not options.get("dry_run"):
+        from shopgen.report.catalog_sync import sync_after_publish
+
+        sync_after_publish(site, database_url(site), click.echo)
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -172,6 +176,45 @@ def upgrade(site: Path) -> None:
     url = database_url(site)
     upgrade_database(url)
     click.echo("Database schema is up to date.")
+
+
+@db.command(name="sync-catalog")
+@SITE_OPTION
+def sync_catalog(site: Path) -> None:
+    """Write the catalog's products to the database's products table (for SQL joins)."""
+    from shopgen.report.catalog_sync import describe
+    from shopgen.report.catalog_sync import sync_catalog as sync
+
+    click.echo(describe(sync(site, database_url(site))))
+
+
+def _age(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from tracker.retention import parse_age
+
+    try:
+        parse_age(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
+@db.command()
+@SITE_OPTION
+@click.option("--older-than", "age", required=True, callback=_age, metavar="AGE",
+              help="Delete events received longer ago than this: 90d, 12w, 13m, 2y.")
+def prune(site: Path, age: str) -> None:
+    """Delete old events (and their daily salts), in small batches."""
+    from shopgen.report.command import open_report_engine
+    from tracker.retention import cutoff, prune_events
+
+    before = cutoff(age, dt.datetime.now(dt.UTC))
+    engine = open_report_engine(database_url(site))
+    try:
+        deleted = prune_events(engine, before,
+                               progress=lambda n: click.echo(f"  {n} deleted…", err=True))
+    finally:
+        engine.dispose()
+    click.echo(f"Deleted {deleted} events received before {before:%Y-%m-%d %H:%M} UTC.")
 
 
 @main.group(name="tracker")
