@@ -1,21 +1,55 @@
 """`shopgen report`: what customers searched, did not find, viewed, filtered, sorted and called
-about, read from the tracker's database (queries: `shopgen.report.queries`).
+about, where they came from and how many sessions ended in a call, read from the tracker's
+database (queries: `shopgen.report.queries` and `shopgen.report.sessions`).
 
-Formats: ``table`` (terminal), ``csv``, ``json``, ``html`` (`shopgen.report.formats`,
-`shopgen.report.html`). All of them render the one JSON document below, whose keys are stable
-(version 1); rates are fractions between 0 and 1 (null when their denominator is 0), dates are
-ISO ``YYYY-MM-DD`` (UTC days), times ISO 8601 in UTC.
+Formats: ``table`` (terminal), ``csv`` (printed: one block per section; with ``--output DIR``:
+one tidy file per section), ``json``, ``html`` (`shopgen.report.formats`,
+`shopgen.report.html`). All of them render the one JSON document below, whose keys are stable;
+its JSON Schema is ``docs/report.schema.json``. Rates are fractions between 0 and 1 (null when
+their denominator is 0), dates are ISO ``YYYY-MM-DD`` local days of the report's time zone
+(``--tz``, else shop.yaml's ``timezone``, else UTC), times ISO 8601 in UTC.
+
+Version 2 (this one) keeps every key of version 1 and adds ``timezone``, ``period``,
+``compared_with``, ``comparison``, ``series``, ``channels``, ``sources``, ``campaigns``,
+``funnel_steps``, ``product_funnel`` and new keys in ``totals`` and ``days``. One definition
+changed: a *visit* was a page load, it is now a **session** (one visitor's events with no gap
+over 30 minutes, by receive time; it ends at midnight UTC, when the visitor hash rotates; see
+`shopgen.report.sessions`), so ``visits`` equals ``sessions`` and ``funnel`` counts sessions.
 
 JSON document:
 
-- ``version`` (1), ``since``, ``until`` (the inclusive UTC days covered), ``include_bots``,
-  ``generated_at``, ``empty`` (true when nothing was recorded in the window) and ``message``
-  (``"No activity recorded between … and …"`` when empty, else null).
-- ``totals``: ``events``, ``visits`` (page loads), ``visitors`` (sum of the daily visitors: the
-  visitor hash rotates daily, so someone coming back on another day counts again),
-  ``pageviews``, ``searches``, ``views``, ``calls``.
-- ``days``: one entry per day of the window, oldest first, zero-filled:
-  ``date``, ``visitors``, ``visits``, ``pageviews`` (a visit counts on the day it began).
+- ``version`` (2), ``since``, ``until`` (the inclusive local days covered), ``timezone`` (IANA
+  name), ``period`` (``day``, ``week`` or ``month``: the ``series``' buckets),
+  ``compared_with`` (``{since, until}`` of the ``--compare`` window, or null),
+  ``include_bots``, ``generated_at``, ``empty`` (true when nothing was recorded in the window)
+  and ``message`` (``"No activity recorded between … and …"`` when empty, else null).
+- ``totals``: ``events``, ``visits`` (= ``sessions``), ``sessions``, ``visitors`` (sum of the
+  daily visitors: the hash rotates daily, so someone coming back on another day counts
+  again), ``pageviews``, ``searches``, ``views``, ``calls``, ``converted_sessions`` (sessions
+  with a call click), ``conversion_rate`` (converted_sessions / sessions),
+  ``events_per_session``.
+- ``comparison`` (empty without ``--compare``): one row per figure, ``metric`` (visitors,
+  sessions, pageviews, events_per_session, searches, views, calls, converted_sessions,
+  conversion_rate), ``current``, ``previous`` (the compared window: ``previous`` = the same
+  number of days just before, ``year`` = the same dates a year before), ``change_rate``
+  ((current − previous) / previous, null when previous is 0).
+- ``days``: one entry per day of the window, oldest first, zero-filled: ``date``,
+  ``visits`` (= sessions), ``visitors``, ``sessions``, ``pageviews``, ``events_per_session``,
+  ``calls``, ``converted_sessions``, ``conversion_rate``. A session counts, with its events,
+  on the day it began.
+- ``series``: the same figures per period (``--period``), ``period_start`` and
+  ``period_end`` (weeks start on Monday; a period cut by the window starts or ends with it).
+- ``channels``, ``sources``, ``campaigns``: sessions by their entry's traffic source
+  (classified at ingest, `tracker.sources`), keyed by ``channel``; ``source`` and
+  ``channel``; ``campaign``, ``source`` and ``channel`` (only sessions with a campaign):
+  ``sessions``, ``searches``, ``views``, ``calls``, ``converted_sessions``,
+  ``conversion_rate``. ``(none)`` when the session had no such value.
+- ``funnel_steps``: ``step`` (sessions, searched or filtered, viewed a product, clicked to
+  call; each step counts the sessions of the previous one that also did it), ``sessions``,
+  ``share_of_first``, ``share_of_previous``.
+- ``product_funnel`` (100 products most viewed by sessions): ``sku``, ``name``, ``brand``,
+  ``views``, ``view_sessions``, ``calls``, ``call_sessions``, ``call_rate``
+  (call_sessions / view_sessions).
 - ``top_searches`` (25 most frequent terms; a term is the query trimmed and lower-cased):
   ``query``, ``searches``, ``visitors``, ``average_results``.
 - ``no_result_searches`` (50 most frequent terms that found nothing): ``query``, ``searches``,
@@ -29,10 +63,10 @@ JSON document:
 - ``calls_by_product`` (25 most called): ``sku``, ``name``, ``brand``, ``calls``, ``visitors``.
 - ``calls_by_brand`` (all): ``brand`` (id, or ``"(unknown)"`` for SKUs not in the catalog),
   ``name``, ``calls``, ``visitors``, ``products``.
-- ``funnel`` (per visit): ``visits``, ``searched`` (visits with a search), ``viewed`` (of those,
-  visits that viewed a product), ``called`` (of those, visits that clicked Call),
-  ``search_rate`` (searched / visits), ``view_rate`` (viewed / searched), ``call_rate``
-  (called / viewed).
+- ``funnel`` (per session, the version 1 shape of ``funnel_steps``): ``visits`` (sessions),
+  ``searched`` (sessions that searched or filtered), ``viewed`` (of those, sessions that viewed
+  a product), ``called`` (of those, sessions that clicked Call), ``search_rate``
+  (searched / visits), ``view_rate`` (viewed / searched), ``call_rate`` (called / viewed).
 """
 
 from __future__ import annotations

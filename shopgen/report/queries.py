@@ -1,20 +1,20 @@
 """The report's queries over the `events` table: SQLAlchemy Core, the same SQL on SQLite and
-PostgreSQL (only the UTC-day expression is picked per dialect, in `utc_day`).
+PostgreSQL (only the day expression is picked per dialect, in `shopgen.report.zones`).
 
-Every query is scoped by a `Window`: events *received* on or after `since` 00:00 UTC and before
-`until + 1 day` 00:00 UTC, bots left out unless `include_bots`. Results are plain frozen
-dataclasses (`shopgen.report.rows`); `collect_report` runs every section on one connection
-and can time each one.
+Every query is scoped by a `Window`: events *received* on or after `since` 00:00 and before
+`until + 1 day` 00:00 in the window's time zone, bots left out unless `include_bots`. Results
+are plain frozen dataclasses (`shopgen.report.rows`); `collect_report` runs every section on
+one connection and can time each one.
 
 Definitions the numbers follow:
-- a *visit* is one page load (`page_id`), counted on the UTC day of its first event; a
+- sessions, days, the funnel and traffic sources are in `shopgen.report.sessions`; a
   *visitor* is a distinct visitor hash, and since the hash rotates every UTC day, the same
   person on two days counts as two visitors;
 - a search's *term* is its query trimmed and lower-cased (empty queries are left out);
 - a filter counts as *used* only when it is switched on (`selected` is true);
-- the funnel looks at each visit as a whole (events of one beacon batch share their receive
-  time, so order inside a visit is not used): visits that searched, of those the ones that
-  viewed a product, of those the ones that clicked Call.
+- the funnel looks at each session as a whole (events of one beacon batch share their
+  receive time, so order inside a session is not used): sessions that searched or filtered,
+  of those the ones that viewed a product, of those the ones that clicked Call.
 
 They live in shopgen, not in the tracker: the Lambda only writes events; the report reads them.
 """
@@ -29,12 +29,9 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Date,
     case,
-    cast,
     false,
     func,
-    literal_column,
     select,
     text,
     true,
@@ -65,18 +62,6 @@ from shopgen.report.sessions import (
     query_session_groups,
 )
 from tracker.models import events_table as events
-
-
-def utc_day(column: Any, dialect_name: str) -> ColumnElement[Any]:
-    """The UTC calendar day of a timestamp column, per dialect.
-
-    PostgreSQL's ``timestamptz::date`` would use the session's time zone, so the value is moved
-    to UTC first (a literal, not a bound parameter, so GROUP BY sees one expression). SQLite
-    stores UTC wall-clock text, which ``date()`` reads directly.
-    """
-    if dialect_name == "postgresql":
-        return cast(func.timezone(literal_column("'UTC'"), column), Date)
-    return func.date(column)
 
 
 def _as_date(value: Any) -> dt.date:
