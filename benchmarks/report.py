@@ -35,6 +35,7 @@ from shopgen.report.formats import render_report
 from shopgen.report.queries import Window, collect_report
 from tracker.migrate import upgrade_database
 from tracker.models import events_table
+from tracker.sessions import backfill_sessions
 from tracker.sources import classify
 
 SERVER = "postgres@127.0.0.1:5432"
@@ -109,7 +110,12 @@ def load(url_psycopg: str, count: int) -> float:
                 for row in synthetic_events(count):
                     copy.write_row(row)
         conn.commit()
-        conn.autocommit = True
+    # What the tracker stores per event at ingest: its session (cut here in one SQL pass).
+    engine = create_engine(url_psycopg.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        backfill_sessions(connection)
+    engine.dispose()
+    with psycopg.connect(url_psycopg, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE events")
     return time.perf_counter() - started
 
@@ -129,6 +135,7 @@ def load_sqlite(path: Path, count: int) -> float:
                 batch.clear()
         if batch:
             conn.execute(events_table.insert(), batch)
+        backfill_sessions(conn)
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -48,6 +49,9 @@ class Event(Base):
     channel: Mapped[str | None] = mapped_column(String(20), nullable=True)
     source: Mapped[str | None] = mapped_column(String(100), nullable=True)
     campaign: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # The session, cut when stored (tracker/sessions.py), and whether this event began it.
+    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    session_start: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
 
     __table_args__ = (
         Index("ix_events_received_at", "received_at"),

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from tracker.models import events_table
+from tracker.sessions import assign_sessions
 from tracker.sources import classify
 from tracker.validation import ValidEvent
 
@@ -65,6 +66,9 @@ _INSERT_IGNORING_EXISTING = {
 def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
     """Insert ``rows``, skipping ids already stored; commit; return how many were new.
 
+    Each row gets its session first (`tracker.sessions.assign_sessions`: one indexed look-up
+    of the visitor's latest event).
+
     Returns only after the commit, so a caller may acknowledge the events once it returns.
     """
     if not rows:
@@ -79,8 +83,10 @@ def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
                 # trip instead of BEGIN, INSERT, COMMIT.
                 with engine.connect() as connection:
                     connection.execution_options(isolation_level="AUTOCOMMIT")
+                    assign_sessions(connection, rows)
                     return len(connection.execute(statement, rows).fetchall())
             with _writer_lock(engine), engine.begin() as connection:
+                assign_sessions(connection, rows)
                 return len(connection.execute(statement, rows).fetchall())
         except DBAPIError as error:
             # A connection the database closed while this Lambda container was frozen: retry

@@ -14,7 +14,8 @@ EVENT_COLUMNS = {
     "id": False, "type": False, "page_id": False, "visitor": False, "is_bot": False,
     "client_at": False, "received_at": False, "query": True, "results": True, "facet": True,
     "value": True, "selected": True, "sort": True, "sku": True, "path": True, "referrer": True,
-    "channel": True, "source": True, "campaign": True,
+    "channel": True, "source": True, "campaign": True, "session_id": True,
+    "session_start": False,
 }
 INDEXES = {
     "ix_events_received_at": ["received_at"],
@@ -22,7 +23,7 @@ INDEXES = {
     "ix_events_sku": ["sku"],
     "ix_events_visitor_received_at": ["visitor", "received_at"],
 }
-VIEWS = {"session_events", "sessions", "daily_activity", "searches", "product_funnel", "sources"}
+VIEWS = {"sessions", "daily_activity", "searches", "product_funnel", "sources"}
 
 
 def _head() -> str:

@@ -1,9 +1,10 @@
-"""Traffic sources on pageviews, an index for sessions, and the products table.
+"""Traffic sources on pageviews, sessions on events, and the products table.
 
 Adds ``channel``, ``source`` and ``campaign`` to events and fills them for pageviews already
-stored (classified by tracker/sources.py, once per distinct path and referrer); adds the
-``(visitor, received_at)`` index that sessions are cut along; creates ``products``
-(`shopgen db sync-catalog` fills it).
+stored (classified by tracker/sources.py, once per distinct path and referrer); adds
+``session_id`` and ``session_start`` and cuts the stored events into sessions
+(tracker/sessions.py); adds the ``(visitor, received_at)`` index that finds a visitor's latest
+event when new ones are stored; creates ``products`` (`shopgen db sync-catalog` fills it).
 
 Revision ID: 0002
 Revises: 0001
@@ -15,6 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from tracker.sessions import backfill_sessions
 from tracker.sources import classify
 
 revision = "0002"
@@ -49,7 +51,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("channel", sa.String(20), nullable=True))
         batch.add_column(sa.Column("source", sa.String(100), nullable=True))
         batch.add_column(sa.Column("campaign", sa.String(100), nullable=True))
+        batch.add_column(sa.Column("session_id", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("session_start", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
     _classify_stored_pageviews()
+    backfill_sessions(op.get_bind())
     op.create_index("ix_events_visitor_received_at", "events", ["visitor", "received_at"])
     op.create_table(
         "products",
@@ -73,6 +79,8 @@ def downgrade() -> None:
     op.drop_table("products")
     op.drop_index("ix_events_visitor_received_at", table_name="events")
     with op.batch_alter_table("events") as batch:
+        batch.drop_column("session_start")
+        batch.drop_column("session_id")
         batch.drop_column("campaign")
         batch.drop_column("source")
         batch.drop_column("channel")

@@ -1,10 +1,9 @@
-"""SQL views for people who query the database: session_events, sessions, daily_activity,
-searches, product_funnel and sources (documented in docs/schema.md).
+"""SQL views for people who query the database: sessions, daily_activity, searches,
+product_funnel and sources (documented in docs/schema.md).
 
-Days are UTC days and bots are left out of every view. A session is one visitor's events with
-no gap over 30 minutes, by receive time (the same rule as `shopgen report`); the visitor hash
-rotates every UTC day, so a session also ends at midnight UTC. The SQL differs per dialect
-only where it must: the gap between two timestamps and the UTC day of one.
+Days are UTC days and bots are left out of every view. Sessions are the ones the tracker cut
+when it stored the events (``session_id``, tracker/sessions.py). Only the UTC day of a
+timestamp is written per dialect.
 
 Revision ID: 0003
 Revises: 0002
@@ -20,38 +19,13 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-VIEWS = ("sources", "product_funnel", "searches", "daily_activity", "sessions",
-         "session_events")
+VIEWS = ("sources", "product_funnel", "searches", "daily_activity", "sessions")
 
-# {gap} is true when an event comes more than 30 minutes after the visitor's previous one;
-# {day} is the UTC day of a timestamp expression {ts}.
-DIALECT = {
-    "postgresql": {
-        "gap": "received_at - lag(received_at) OVER w > INTERVAL '30 minutes'",
-        "day": "CAST(timezone('UTC', {ts}) AS date)",
-    },
-    "sqlite": {
-        "gap": "(julianday(received_at) - julianday(lag(received_at) OVER w)) * 86400 > 1800",
-        "day": "date({ts})",
-    },
+# The UTC day of a timestamp expression {ts}.
+DAY = {
+    "postgresql": "CAST(timezone('UTC', {ts}) AS date)",
+    "sqlite": "date({ts})",
 }
-
-SESSION_EVENTS = """
-CREATE VIEW session_events AS
-WITH marked AS (
-    SELECT id, type, page_id, visitor, received_at, client_at, query, results, facet, value,
-           selected, sort, sku, channel, source, campaign,
-           CASE WHEN lag(received_at) OVER w IS NULL OR {gap} THEN 1 ELSE 0 END AS starts_session
-    FROM events
-    WHERE NOT is_bot
-    WINDOW w AS (PARTITION BY visitor ORDER BY received_at, client_at, id)
-)
-SELECT marked.*,
-       visitor || '-' || sum(starts_session) OVER (
-           PARTITION BY visitor ORDER BY received_at, client_at, id ROWS UNBOUNDED PRECEDING
-       ) AS session_id
-FROM marked
-"""
 
 SESSIONS = """
 CREATE VIEW sessions AS
@@ -60,9 +34,9 @@ SELECT session_id,
        {day_of_start} AS day,
        min(received_at) AS started_at,
        max(received_at) AS ended_at,
-       max(CASE WHEN starts_session = 1 THEN channel END) AS channel,
-       max(CASE WHEN starts_session = 1 THEN source END) AS source,
-       max(CASE WHEN starts_session = 1 THEN campaign END) AS campaign,
+       max(CASE WHEN session_start THEN channel END) AS channel,
+       max(CASE WHEN session_start THEN source END) AS source,
+       max(CASE WHEN session_start THEN campaign END) AS campaign,
        count(*) AS events,
        sum(CASE WHEN type = 'pageview' THEN 1 ELSE 0 END) AS pageviews,
        sum(CASE WHEN type = 'search' THEN 1 ELSE 0 END) AS searches,
@@ -70,7 +44,8 @@ SELECT session_id,
        sum(CASE WHEN type = 'view' THEN 1 ELSE 0 END) AS views,
        sum(CASE WHEN type = 'call' THEN 1 ELSE 0 END) AS calls,
        max(CASE WHEN type = 'call' THEN 1 ELSE 0 END) AS converted
-FROM session_events
+FROM events
+WHERE NOT is_bot AND session_id IS NOT NULL
 GROUP BY session_id
 """
 
@@ -105,8 +80,8 @@ CREATE VIEW searches AS
 SELECT id, session_id, visitor, received_at, {day_of_event} AS day,
        lower(trim(query)) AS term, query, results,
        CASE WHEN results = 0 THEN 1 ELSE 0 END AS found_nothing
-FROM session_events
-WHERE type = 'search'
+FROM events
+WHERE type = 'search' AND NOT is_bot
 """
 
 PRODUCT_FUNNEL = """
@@ -137,12 +112,11 @@ GROUP BY day, channel, source, campaign
 
 def upgrade() -> None:
     """Create the views."""
-    words = DIALECT["postgresql" if op.get_bind().dialect.name == "postgresql" else "sqlite"]
-    op.execute(SESSION_EVENTS.format(gap=words["gap"]))
-    op.execute(SESSIONS.format(day_of_start=words["day"].format(ts="min(received_at)")))
+    day = DAY["postgresql" if op.get_bind().dialect.name == "postgresql" else "sqlite"]
+    op.execute(SESSIONS.format(day_of_start=day.format(ts="min(received_at)")))
     for template, column in ((DAILY_ACTIVITY, "received_at"), (SEARCHES, "received_at"),
                              (PRODUCT_FUNNEL, "e.received_at")):
-        op.execute(template.format(day_of_event=words["day"].format(ts=column)))
+        op.execute(template.format(day_of_event=day.format(ts=column)))
     op.execute(SOURCES)
 
 
