@@ -24,8 +24,9 @@ JSON document:
   ``include_bots``, ``generated_at``, ``empty`` (true when nothing was recorded in the window)
   and ``message`` (``"No activity recorded between … and …"`` when empty, else null).
 - ``totals``: ``events``, ``visits`` (= ``sessions``), ``sessions``, ``visitors`` (sum of the
-  daily visitors: the hash rotates daily, so someone coming back on another day counts
-  again), ``pageviews``, ``searches``, ``views``, ``calls``, ``converted_sessions`` (sessions
+  daily visitors — a day's visitors are the distinct visitor hashes of the sessions that began
+  that day; the hash rotates daily, so someone coming back on another day counts again),
+  ``pageviews``, ``searches``, ``views``, ``calls``, ``converted_sessions`` (sessions
   with a call click), ``conversion_rate`` (converted_sessions / sessions),
   ``events_per_session``.
 - ``comparison`` (empty without ``--compare``): one row per figure, ``metric`` (visitors,

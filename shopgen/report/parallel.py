@@ -76,4 +76,4 @@ def collect_report_concurrently(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = {name: pool.submit(run, name, section) for name, section in sections.items()}
             results = {name: future.result() for name, future in futures.items()}
-        return assemble_report(window, results, timings, previous)
+        return assemble_report(window, results, timings, previous, limits)

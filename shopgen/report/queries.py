@@ -57,9 +57,10 @@ from shopgen.report.rows import (  # noqa: F401 - importable from here too
     Window,
 )
 from shopgen.report.sessions import (
-    query_daily_visitors,
-    query_product_funnel,
+    product_funnel,
+    query_products,
     query_session_groups,
+    top_products,
 )
 from tracker.models import events_table as events
 
@@ -185,26 +186,6 @@ def query_no_result_searches(
     ]
 
 
-def query_top_products(conn: Connection, window: Window, limit: int = 25) -> list[ProductRow]:
-    """The most viewed products with their viewers and call clicks."""
-    per = _per_visitor(
-        {"sku": events.c.sku},
-        _scope(window, "view", "call"),
-        views=_count_if(events.c.type == "view"),
-        calls=_count_if(events.c.type == "call"),
-    )
-    views = func.sum(per.c.views).label("views")
-    calls = func.sum(per.c.calls).label("calls")
-    stmt = (
-        select(per.c.sku, views, _count_if(per.c.views > 0), calls)
-        .group_by(per.c.sku)
-        .order_by(views.desc(), calls.desc(), per.c.sku)
-        .limit(limit + _SPARE)
-    )
-    rows = _keyed(list(conn.execute(stmt)), limit)
-    return [ProductRow(s, int(n), int(v), int(c)) for s, n, v, c in rows]
-
-
 def query_filters(conn: Connection, window: Window) -> list[FilterRow]:
     """Every facet value switched on, grouped by facet, most used first within a facet."""
     per = _per_visitor(
@@ -299,14 +280,11 @@ def report_sections(
     if previous is not None:
         compared = {
             "previous_sessions": lambda conn: query_session_groups(conn, previous),
-            "previous_visitors": lambda conn: query_daily_visitors(conn, previous),
         }
     return compared | {
         "sessions": lambda conn: query_session_groups(conn, window),
-        "product_funnel": lambda conn: query_product_funnel(conn, window, limits.product_funnel),
-        "visitors": lambda conn: query_daily_visitors(conn, window),
+        "products": lambda conn: query_products(conn, window),
         "top_searches": lambda conn: query_top_searches(conn, window, limits.searches),
-        "top_products": lambda conn: query_top_products(conn, window, limits.products),
         "filters": lambda conn: query_filters(conn, window),
         "no_result_searches": lambda conn: query_no_result_searches(conn, window, limits.no_result),
         "calls": lambda conn: query_calls(conn, window, brand_of, limits.calls),
@@ -336,21 +314,25 @@ def days_and_funnel(
 
 def assemble_report(
     window: Window, results: dict[str, Any], timings: dict[str, float],
-    previous: Window | None = None,
+    previous: Window | None = None, limits: Limits | None = None,
 ) -> ReportData:
     """The `ReportData` from each section's result (keyed as in `report_sections`)."""
-    days, funnel = days_and_funnel(window, results["sessions"], results["visitors"])
+    limits = limits or Limits()
+    groups, visitors = results["sessions"]
+    days, funnel = days_and_funnel(window, groups, visitors)
     calls, brands = results["calls"]
     earlier = None
     if previous is not None:
-        before_days, before_funnel = days_and_funnel(
-            previous, results["previous_sessions"], results["previous_visitors"])
+        before_groups, before_visitors = results["previous_sessions"]
+        before_days, before_funnel = days_and_funnel(previous, before_groups, before_visitors)
         earlier = ReportData(previous, before_days, [], [], [], [], [], [], [], before_funnel,
-                             results["previous_sessions"])
+                             before_groups)
+    products = results["products"]
     return ReportData(
         window, days, results["top_searches"], results["no_result_searches"],
-        results["top_products"], results["filters"], results["sorts"], calls, brands, funnel,
-        results["sessions"], results["product_funnel"], earlier, timings=timings,
+        top_products(products, limits.products), results["filters"], results["sorts"], calls,
+        brands, funnel, groups, product_funnel(products, limits.product_funnel), earlier,
+        timings=timings,
     )
 
 
@@ -371,4 +353,4 @@ def collect_report(
         started = time.perf_counter()
         results[name] = section(conn)
         timings[name] = time.perf_counter() - started
-    return assemble_report(window, results, timings, previous)
+    return assemble_report(window, results, timings, previous, limits)
