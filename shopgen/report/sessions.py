@@ -36,8 +36,6 @@ from shopgen.report.rows import ProductFunnelRow, ProductRow, SessionGroup, Wind
 from shopgen.report.zones import local_day
 from tracker.models import events_table as events
 
-_SPARE = 2
-
 
 def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
