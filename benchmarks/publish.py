@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from s3_server import create_site  # noqa: E402  (the tests' moto helpers)
 
+from shopgen.build.pipeline import HASHED_FILES, MARKER  # noqa: E402
 from shopgen.publish import UPLOAD_WORKERS, PublishSettings, make_clients, publish_site  # noqa: E402
 
 
@@ -65,8 +67,10 @@ def write_build(root: Path, products: int, image_size: int, changed: int | None 
     images, assets = root / "images", root / "assets"
     images.mkdir(parents=True)
     assets.mkdir()
+    hashed = []
     for n in range(products):
-        write_product(images, n, 2 if n == changed else 1, image_size)
+        names = write_product(images, n, 2 if n == changed else 1, image_size)
+        hashed += [f"images/{name}" for name in names]
     catalog = ",".join(f'"nw-{n:05d}":{2 if n == changed else 1}' for n in range(products))
     names = [
         _hashed(assets, "app", "js", _bytes("app", 40_000)),
@@ -79,6 +83,9 @@ def write_build(root: Path, products: int, image_size: int, changed: int | None 
     (root / "404.html").write_text("<!doctype html><title>Not found</title>")
     (root / "sitemap.xml").write_text("<?xml version='1.0'?><urlset></urlset>")
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    # The build's record: publish caches only these files as immutable.
+    hashed += [f"assets/{name}" for name in names]
+    (root / MARKER).write_text(json.dumps({"fingerprint": "benchmark", HASHED_FILES: hashed}))
 
 
 def size_and_mtime_sync(settings: PublishSettings, build: Path,

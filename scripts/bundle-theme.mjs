@@ -1,4 +1,7 @@
 // Bundles and minifies the theme (templates/js, templates/css) into templates/dist/ with esbuild.
+// The page's script imports the search modules from shopgen/search/js/ (with ranking.json) by
+// relative path; search.js, imported dynamically, becomes its own chunk, which the page also
+// starts as a module Worker through its `import.meta.url` (kept as is in ESM output).
 // Output names carry a content hash; dist/manifest.json maps each entry to its file so that
 // `shopgen build` can link them without knowing esbuild.
 import { build } from "esbuild";

@@ -162,6 +162,35 @@ def report(site: Path, **options: object) -> None:
     report_command(site, database=database_url(site), echo=click.echo, **options)
 
 
+@main.command(name="import")
+@click.argument("kind", type=click.Choice(["shopify", "sheet", "merchant"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@SITE_OPTION
+@click.option("--prune", is_flag=True, help="Delete the shop's products that the file lacks.")
+@click.option("--name", default=None, help="The name of a new shop [default: the folder's].")
+@click.option("--currency", default=None,
+              help="ISO 4217 code of the file's prices (needed for a new shop when the file "
+                   "does not say it).")
+def import_command(kind: str, file: Path, site: Path, **options: object) -> None:
+    """Import a Shopify product CSV, a spreadsheet (.csv/.xlsx) or a Merchant feed
+    (.xml/.tsv) into the shop, by SKU."""
+    from shopgen.importers import import_catalog
+
+    import_catalog(kind, file, site, echo=click.echo, **options)
+
+
+@main.command(name="export")
+@click.argument("kind", type=click.Choice(["sheet", "merchant"]))
+@SITE_OPTION
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The file to write [default: catalog.csv or merchant.xml here].")
+def export_command(kind: str, site: Path, out: Path | None) -> None:
+    """Export the catalog as a spreadsheet (.csv/.xlsx) or a Merchant Center RSS feed."""
+    from shopgen.feeds import export_catalog
+
+    export_catalog(kind, site, out, echo=click.echo)
+
+
 @main.group()
 def db() -> None:
     """The tracker's database."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import json
 import re
 import threading
 import uuid
@@ -23,6 +24,8 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+from shopgen.build.pipeline import HASHED_FILES, MARKER
 
 
 @pytest.fixture(scope="session")
@@ -235,8 +238,10 @@ def _hashed(stem: str, data: bytes, ext: str) -> str:
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}.{ext}"
 
 
-def write_fake_build(root: Path, products: Mapping[str, str], *, version: str = "1") -> Path:
-    """A builder-like output: hashed assets and images, and pages that reference them.
+def write_fake_build(root: Path, products: Mapping[str, str], *, version: str = "1",
+                     record: bool = True) -> Path:
+    """A builder-like output: hashed assets and images, pages that reference them, and (with
+    `record`) the build record listing the files named by content hash, as the builder does.
 
     `products` maps a SKU to its description; changing one changes its images and the page.
     """
@@ -264,6 +269,8 @@ def write_fake_build(root: Path, products: Mapping[str, str], *, version: str = 
     (root / "404.html").write_text("<!doctype html><title>Not found</title>")
     (root / "sitemap.xml").write_text("<?xml version='1.0'?><urlset></urlset>")
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    if record:
+        (root / MARKER).write_text(json.dumps({"fingerprint": "fake", HASHED_FILES: refs}))
     return root
 
 

@@ -133,7 +133,7 @@ def test_category_tree_problems(tiny_site: Path) -> None:
                            "- {id: b, name: B, parent: a}\n- {id: c, name: C, parent: zz}\n"
                            "- {id: jackets, name: J}\n- {id: bags, name: Bags}\n"})
     problems = problems_of(tiny_site)
-    assert "categories.yaml:1: category 'a' is its own ancestor" in problems
+    assert "categories.yaml:1: category 'a' is its own ancestor ('a' → 'b' → 'a')" in problems
     assert "categories.yaml:3: unknown parent category 'zz'" in problems
 
 

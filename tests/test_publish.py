@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 from pathlib import Path
 
 import pytest
 from s3_server import AwsSite, FailingProxy, referenced, write_fake_build
+from sitekit import TODAY, product, write_site
 
+from shopgen.build import MARKER, build_site
+from shopgen.build.pipeline import HASHED_FILES
 from shopgen.errors import PublishError
 from shopgen.publish import PublishSettings, publish_site
 from shopgen.publish.plan import COMPRESS_OVER, IMMUTABLE, SHORT
@@ -35,7 +39,9 @@ def publish(site: AwsSite, build: Path, **options: object):
 
 
 def site_files(build: Path) -> set[str]:
-    return {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
+    """The build's files that are published (its hidden build record is not)."""
+    return {p.relative_to(build).as_posix() for p in build.rglob("*")
+            if p.is_file() and not p.name.startswith(".")}
 
 
 def test_first_publish_uploads_everything_with_headers(aws: AwsSite, tmp_path: Path) -> None:
@@ -223,3 +229,70 @@ def test_wait_for_the_invalidation(aws: AwsSite, tmp_path: Path) -> None:
     status = aws.cloudfront.get_invalidation(DistributionId=aws.distribution_id,
                                              Id=report.invalidation_id)
     assert status["Invalidation"]["Status"].lower() == "completed"
+
+
+# --- immutable caching comes from the build's record, never from a name's shape -------------
+
+def quiet(*_args: object, **_kwargs: object) -> None:
+    return None
+
+
+def ean_shop(root: Path, description: str) -> Path:
+    """The tiny shop plus a product whose SKU ends in 8 digits, like an EAN."""
+    text = product("NW-20240001", name="EAN Lamp", description=f'"{description}"')
+    return write_site(root, {"products/nw-20240001.yaml": text})
+
+
+def ean_page(build: Path) -> str:
+    (page,) = [p for p in build.glob("p/*.html") if "20240001" in p.name]
+    return page.relative_to(build).as_posix()
+
+
+def test_ean_sku_page_is_not_cached_as_immutable(aws: AwsSite, tmp_path: Path) -> None:
+    site = ean_shop(tmp_path / "shop", "A lamp.")
+    build = build_site(site, today=TODAY, echo=quiet).out_dir
+    page = ean_page(build)
+    publish(aws, build)
+    head = aws.s3.head_object(Bucket=aws.bucket, Key=page)
+    assert head["CacheControl"] == SHORT
+    hashed = json.loads((build / MARKER).read_text())[HASHED_FILES]
+    for key in hashed:  # the build's own content-hashed files stay immutable
+        assert aws.s3.head_object(Bucket=aws.bucket, Key=key)["CacheControl"] == IMMUTABLE, key
+
+    ean_shop(tmp_path / "shop", "A brighter lamp.")
+    build_site(site, today=TODAY, echo=quiet)
+    report, _ = publish(aws, build)
+    assert page in [f.path for f in report.plan.uploads]
+    assert b"A brighter lamp." in aws.body(page)
+    assert f"/{page}" in aws.invalidations()[report.invalidation_id]
+
+
+def test_build_record_lists_exactly_its_content_hashed_files(tmp_path: Path) -> None:
+    build = build_site(ean_shop(tmp_path / "shop", "A lamp."), today=TODAY, echo=quiet).out_dir
+    hashed = json.loads((build / MARKER).read_text())[HASHED_FILES]
+    expected = {p.relative_to(build).as_posix() for folder in ("assets", "images")
+                for p in (build / folder).iterdir()}
+    assert sorted(hashed) == hashed and set(hashed) == expected
+    assert not any(name.startswith("p/") or name.endswith(".html") for name in hashed)
+
+
+def test_build_from_before_the_record_is_rebuilt(tmp_path: Path) -> None:
+    site = ean_shop(tmp_path / "shop", "A lamp.")
+    build = build_site(site, today=TODAY, echo=quiet).out_dir
+    record = json.loads((build / MARKER).read_text())
+    del record[HASHED_FILES]  # what an older shopgen wrote
+    (build / MARKER).write_text(json.dumps(record))
+    assert not build_site(site, today=TODAY, echo=quiet).skipped
+    assert HASHED_FILES in json.loads((build / MARKER).read_text())
+
+
+def test_build_without_a_record_publishes_nothing_as_immutable_and_says_so(
+        aws: AwsSite, tmp_path: Path) -> None:
+    build = write_fake_build(tmp_path / "build", PRODUCTS, record=False)
+    report, lines = publish(aws, build, dry_run=True)
+    assert any("no build record" in line and "shopgen build" in line for line in lines)
+    assert {f.cache_control for f in report.plan.uploads} == {SHORT}
+    _, lines = publish(aws, build)
+    assert any("no build record" in line for line in lines)
+    for key in site_files(build):
+        assert aws.s3.head_object(Bucket=aws.bucket, Key=key)["CacheControl"] == SHORT, key

@@ -116,3 +116,15 @@ def test_index_is_deterministic(tiny_site: Path) -> None:
     catalog = load_catalog(tiny_site, TODAY)
     assert serialize_index(build_search_index(catalog)) == serialize_index(
         build_search_index(load_catalog(tiny_site, TODAY)))
+
+
+def test_index_builder_and_browser_search_share_one_ranking_file() -> None:
+    """Field boosts (Python) and query bonuses (JavaScript) come from one ranking.json."""
+    import json
+
+    from sitekit import REPO
+
+    search = REPO / "shopgen" / "search"
+    ranking = json.loads((search / "ranking.json").read_text(encoding="utf-8"))
+    assert dict(FIELDS) == ranking["fields"]
+    assert 'from "../ranking.json"' in (search / "js" / "search.js").read_text(encoding="utf-8")

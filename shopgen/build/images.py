@@ -7,6 +7,8 @@ import io
 import json
 import os
 import shutil
+import struct
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -15,10 +17,32 @@ from pathlib import Path
 import click
 from PIL import Image, ImageOps
 
+from shopgen.catalog.image_files import too_many_pixels, unreadable_reason
+from shopgen.errors import ShopgenError
+
 WIDTHS = (320, 640, 1280)
 JPEG_QUALITY = 80
 WEBP_QUALITY = 78
 CACHE_VERSION = 1
+
+
+class UnreadableImage(Exception):
+    """One picture the build could not decode; `reason` follows "image 'x.jpg'"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnreadableImages(ShopgenError):
+    """Pictures the build could not decode: `reasons` maps each file name to its reason.
+
+    The build names the products (file:line) that use them; this message is the fallback.
+    """
+
+    def __init__(self, reasons: dict[str, str]):
+        self.reasons = reasons
+        super().__init__("\n".join(f"image {name!r} {why}" for name, why in reasons.items()))
 
 
 @dataclass(frozen=True)
@@ -64,7 +88,10 @@ def process_images(
     missing = [name for name in sources if not _cache_entry(cache_dir, digests[name]).exists()]
     if missing:
         jobs = [(sources[name], cache_dir / digests[name]) for name in missing]
-        _render_all(jobs, echo)
+        reasons = _render_all(jobs, echo)
+        if any(reasons):
+            raise UnreadableImages({name: reason for name, reason in zip(missing, reasons,
+                                                                         strict=True) if reason})
     result: dict[str, ImageSet] = {}
     for name, digest in digests.items():
         image_set = _read_cache(cache_dir / digest, name)
@@ -75,29 +102,34 @@ def process_images(
     return result
 
 
-def _render_all(jobs: list[tuple[Path, Path]], echo: Callable[[str], None]) -> None:
+def _render_all(jobs: list[tuple[Path, Path]], echo: Callable[[str], None]) -> list[str | None]:
+    """Render every job; for each, None or why its picture could not be decoded."""
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < 4:
-        for job in jobs:
-            render_variants(*job)
-        return
+        return [_render_job(job) for job in jobs]
     echo(f"Processing {len(jobs)} images on {workers} cores…")
     with ProcessPoolExecutor(workers) as pool:
         results = pool.map(_render_job, jobs, chunksize=4)
         with click.progressbar(results, length=len(jobs), label="Images") as bar:
-            for _ in bar:
-                pass
+            return list(bar)
 
 
-def _render_job(job: tuple[Path, Path]) -> None:
-    render_variants(*job)
+def _render_job(job: tuple[Path, Path]) -> str | None:
+    # A broken picture comes back as its reason, not as an exception: every broken picture
+    # is listed at once, and no worker traceback reaches the user.
+    try:
+        render_variants(*job)
+    except UnreadableImage as error:
+        return error.reason
+    return None
 
 
 def render_variants(source: Path, entry_dir: Path) -> None:
-    """Decode one picture, honour its EXIF orientation, write stripped, resized variants."""
-    with Image.open(source) as opened:
-        picture = ImageOps.exif_transpose(opened)
-        picture.load()
+    """Decode one picture, honour its EXIF orientation, write stripped, resized variants.
+
+    Raises UnreadableImage when the picture cannot be decoded (nothing is written then).
+    """
+    picture = _decode(source)
     has_alpha = picture.mode in ("RGBA", "LA") or "transparency" in picture.info
     picture = picture.convert("RGBA" if has_alpha else "RGB")
     stem = _safe_stem(source.stem)
@@ -123,6 +155,22 @@ def render_variants(source: Path, entry_dir: Path) -> None:
         os.replace(tmp_dir, entry_dir)
     except OSError:  # another build filled the entry first: theirs is as good as ours
         shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _decode(source: Path) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its pixel limit and twice it: refuse from the limit.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as opened:
+                picture = ImageOps.exif_transpose(opened)
+                picture.load()
+                return picture
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnreadableImage(too_many_pixels()) from None
+    # Pillow's decoders report a broken file with any of these.
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as error:
+        raise UnreadableImage(f"is not a readable image ({unreadable_reason(error)})") from None
 
 
 def _encode(image: Image.Image, fmt: str, **options) -> bytes:

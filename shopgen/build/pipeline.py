@@ -19,15 +19,20 @@ import click
 from shopgen import __version__
 from shopgen.build.browser_data import build_browser_data, build_facets, serialize_data
 from shopgen.build.budget import PageWeight, measure_weight
-from shopgen.build.images import process_images
+from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import Assets, MoneyFormat, render_product_pages, render_site
 from shopgen.catalog import Catalog, load_catalog
-from shopgen.errors import ShopgenError
+from shopgen.catalog.image_files import where_named
+from shopgen.config.fields import Problems
+from shopgen.errors import CatalogError, ShopgenError
 from shopgen.resources import theme_dir
 from shopgen.search.index import build_search_index, serialize_index
 
 MARKER = ".shopgen-build.json"
+# The build record's list of the files the build named by content hash (safe to cache forever).
+HASHED_FILES = "hashed_files"
 CACHE_DIR = ".shopgen-cache"
+LINKABLE_FOLDERS = ("images", "products")  # may be links to folders outside the shop
 Echo = Callable[..., None]
 
 
@@ -66,9 +71,10 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        weight = _write_site(catalog, site_dir, staging, theme, manifest, echo)
+        weight, hashed = _write_site(catalog, site_dir, staging, theme, manifest, echo)
         (staging / MARKER).write_text(json.dumps({"fingerprint": fingerprint,
-                                                  "shopgen": __version__}))
+                                                  "shopgen": __version__,
+                                                  HASHED_FILES: sorted(hashed)}))
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -80,10 +86,9 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
 
 
 def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
-                manifest: dict, echo: Echo) -> PageWeight:
-    names = [name for product in catalog.products for name in product.images]
-    images = process_images(names, catalog.images_dir, staging / "images",
-                            cache_root(site_dir) / "images-v1", echo)
+                manifest: dict, echo: Echo) -> tuple[PageWeight, set[str]]:
+    """Write the site into `staging`; returns its weight and the files named by content hash."""
+    images = _process_pictures(catalog, site_dir, staging, echo)
     assets_dir = staging / "assets"
     assets_dir.mkdir()
     for file in manifest["files"]:
@@ -105,8 +110,38 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                                    serialize_index(build_search_index(catalog)))
         assets = replace(assets, index=f"assets/{index_name}")
         _write_files(staging, render_site(catalog, images, facets, assets, theme))
+        _write_feeds(catalog, images, staging)
         product_pages.result()
-    return measure_weight(staging, assets)
+    hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
+    hashed |= {assets.data, assets.index}
+    hashed |= {f"images/{file}" for image_set in images.values()
+               for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
+    return measure_weight(staging, assets), hashed
+
+
+def _process_pictures(catalog: Catalog, site_dir: Path, staging: Path,
+                      echo: Echo) -> dict[str, ImageSet]:
+    """Every picture's variants; a picture that cannot be decoded is a catalog problem of
+    each product that names it."""
+    names = [name for product in catalog.products for name in product.images]
+    try:
+        return process_images(names, catalog.images_dir, staging / "images",
+                              cache_root(site_dir) / "images-v1", echo)
+    except UnreadableImages as error:
+        problems = Problems()
+        for name, reason in error.reasons.items():
+            for file, line in where_named(site_dir, catalog.products, name):
+                problems.add(file, line, f"image {name!r} {reason}")
+        raise CatalogError(sorted(problems.items) or [str(error)]) from None
+
+
+def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
+    """The feeds shop.yaml asks for (`feeds: [merchant]`), beside the page."""
+    if "merchant" in catalog.shop.feeds:
+        from shopgen.feeds.merchant import FEED_NAME, built_image_urls, merchant_feed
+
+        image_url = built_image_urls(catalog.shop.base_url, images)
+        (staging / FEED_NAME).write_bytes(merchant_feed(catalog, image_url))
 
 
 def _write_product_pages(job: bytes) -> None:
@@ -173,7 +208,11 @@ def _fingerprint(site_dir: Path, out_dir: Path, theme: Path, today: dt.date) -> 
     """A digest of everything a build reads (by path, size and mtime), plus the date."""
     digest = hashlib.sha256(f"{__version__}|{today.isoformat()}".encode())
     skip = {out_dir.resolve(), (site_dir / CACHE_DIR).resolve()}
-    for root in (site_dir, theme):
+    # The walk never follows a linked folder (it could lead anywhere, or back up), except the
+    # catalog's own folders: `images/` linked to a shared photo drive is read by the build.
+    linked = [site_dir / name for name in LINKABLE_FOLDERS
+              if (site_dir / name).is_symlink() and (site_dir / name).is_dir()]
+    for root in (site_dir, *linked, theme):
         for path, stat in sorted(_walk_files(root, skip)):
             digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
@@ -195,9 +234,11 @@ def _walk_files(root: Path, skip: set[Path]):
 
 
 def _previous_fingerprint(out_dir: Path) -> str | None:
+    """The last build's fingerprint; None (build again) if its record lacks the hashed files."""
     try:
-        return json.loads((out_dir / MARKER).read_text())["fingerprint"]
-    except (OSError, ValueError, KeyError):
+        record = json.loads((out_dir / MARKER).read_text())
+        return record["fingerprint"] if HASHED_FILES in record else None
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

@@ -18,6 +18,7 @@ import jinja2
 from shopgen.build.browser_data import Facet
 from shopgen.build.images import ImageSet
 from shopgen.catalog import Catalog, Product
+from shopgen.catalog.page_address import anchor_for, product_page
 from shopgen.errors import ShopgenError
 
 SORT_OPTIONS = [("relevance", "Relevance"), ("price-asc", "Price: low to high"),
@@ -109,11 +110,6 @@ def image_view(image_set: ImageSet, alt: str) -> ImageView:
         width=card.width, height=card.height, alt=alt)
 
 
-def anchor_for(sku: str) -> str:
-    """The HTML id of a product (letters, digits and dashes only)."""
-    return "p-" + re.sub(r"[^a-z0-9]+", "-", sku.lower()).strip("-")
-
-
 def product_view(catalog: Catalog, product: Product, position: int,
                  images: dict[str, ImageSet], money: MoneyFormat) -> ProductView:
     views = [image_view(images[name], product.name if i == 0 else f"{product.name}, view {i + 1}")
@@ -129,7 +125,7 @@ def product_view(catalog: Catalog, product: Product, position: int,
         price_text=money(product.price.amount),
         was_text=money(compare_at) if compare_at is not None else None,
         image=views[0] if views else None, images=views,
-        url=f"p/{anchor_for(product.sku)}.html",
+        url=product_page(product.sku),
         attributes=[(a.name, _with_unit(product.attributes[a.id], a.unit))
                     for a in catalog.attributes if a.id in product.attributes])
 

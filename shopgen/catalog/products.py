@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from shopgen.catalog.model import Attribute, Price, Product
-from shopgen.config.fields import Problems, Record, did_you_mean, read_catalog_file
+from shopgen.config.fields import Problems, Record, did_you_mean, read_catalog_file, shown
 from shopgen.config.yaml_source import LineList, LineMap
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -22,16 +22,22 @@ PRODUCT_FIELDS = ["sku", "name", "brand", "category", "description", "colours", 
                   "prices"]
 
 
+# Number attributes: below 10^12 either side of 0, at most 6 decimals (12.5 mm, 0.45 kg).
+MAX_ATTRIBUTE_NUMBER = 10**12
+ATTRIBUTE_STEP = Decimal("0.000001")
+
 PARALLEL_FROM = 400  # product files; below this, starting worker processes costs more
 
 
-def load_products(site_dir, today, attributes, problems):
+def load_products(site_dir, today, attributes, problems, currency=None):
+    """Read every product file; `currency` (None when shop.yaml is broken) bounds the prices'
+    decimals."""
     folder = site_dir / "products"
     names = sorted(f"products/{p.name}" for p in [*folder.glob("*.yaml"), *folder.glob("*.yml")])
     if not names:
         problems.add("products/", 1, "no product files (products/*.yaml)")
     by_id = {a.id: a for a, _mapping in attributes}
-    read = partial(_read_product_files, site_dir, today, by_id)
+    read = partial(_read_product_files, site_dir, today, by_id, currency)
     workers = min(os.cpu_count() or 1, 8)
     if len(names) < PARALLEL_FROM or workers < 2:
         results = [read(names)]
@@ -46,7 +52,7 @@ def load_products(site_dir, today, attributes, problems):
 
 
 def _read_product_files(site_dir: Path, today: dt.date, attributes: dict[str, Attribute],
-                        names: list[str]) -> tuple[list, list[str]]:
+                        currency: str | None, names: list[str]) -> tuple[list, list[str]]:
     """Read some product files: (product, its key lines) pairs and the problems found."""
     problems = Problems()
     products = []
@@ -55,7 +61,7 @@ def _read_product_files(site_dir: Path, today: dt.date, attributes: dict[str, At
         if data is None:
             continue
         r = Record(data, name, problems)
-        product = _read_product(r, today, attributes)
+        product = _read_product(r, today, attributes, currency)
         if r.ok and product is not None:
             lines = LineMap()  # only the lines travel back, not the whole parsed file
             lines.line, lines.key_lines = r.mapping.line, r.mapping.key_lines
@@ -63,7 +69,10 @@ def _read_product_files(site_dir: Path, today: dt.date, attributes: dict[str, At
     return products, problems.items
 
 
-def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute]) -> Product | None:
+def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute],
+                  currency: str | None = None) -> Product | None:
+    if r.shapeless:  # not a mapping: that one problem says it all
+        return None
     r.check_keys(PRODUCT_FIELDS)
     sku = r.text("sku", max_length=64)
     if sku and not SKU_PATTERN.match(sku):
@@ -74,13 +83,16 @@ def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute]) -
     colours, sizes = r.text_list("colours"), r.text_list("sizes")
     images = r.text_list("images")
     for image in images:
-        if not IMAGE_NAME.match(image):
+        if "://" in image:
+            r.fail(r.line("images"), f"image {image!r} is a web address: save the picture in "
+                   "images/ and write its file name")
+        elif not IMAGE_NAME.match(image):
             r.fail(r.line("images"), f"image {image!r} must be a .jpg, .png or .webp file name "
                    "under images/ (no folders)")
     in_stock = r.boolean("in_stock", default=True, required=False)
     added = r.date("added")
     values = _read_attribute_values(r, attributes)
-    price, next_price = _read_price(r, today)
+    price, next_price = _read_price(r, today, currency)
     if not r.ok:
         return None
     return Product(sku, name, brand, category, description, colours, sizes, images, in_stock,
@@ -97,16 +109,32 @@ def _read_attribute_values(r: Record, attributes: dict[str, Attribute]) -> dict:
             r.fail(line, f"unknown attribute {key!r}{did_you_mean(key, attributes)}")
         elif attribute.type == "number" and (isinstance(value, bool)
                                              or not isinstance(value, int | Decimal)):
-            r.fail(line, f"attribute {key!r} must be a number, found {value!r}")
+            r.fail(line, f"attribute {key!r} must be a number, found {shown(value)}")
+        elif attribute.type == "number" and (problem := _number_problem(value)):
+            r.fail(line, f"attribute {key!r} {shown(value)} {problem}")
         elif attribute.type == "text" and (isinstance(value, bool)
                                            or not isinstance(value, str | int | Decimal)):
-            r.fail(line, f"attribute {key!r} must be text, found {value!r}")
+            r.fail(line, f"attribute {key!r} must be text, found {shown(value)}")
         else:
             values[key] = str(value).strip() if attribute.type == "text" else value
     return values
 
 
-def _read_price(r: Record, today: dt.date) -> tuple[Price | None, Price | None]:
+def _number_problem(value: int | Decimal) -> str | None:
+    """Why a number attribute's value is unusable (None when it is fine).
+
+    Negative values are fine (a sleeping bag rated to -10 °C); the bounds keep the browser's
+    range filter exact in JavaScript numbers.
+    """
+    if abs(value) >= MAX_ATTRIBUTE_NUMBER:
+        return f"is too large (at most {MAX_ATTRIBUTE_NUMBER:,} either side of 0)"
+    if isinstance(value, Decimal) and value != value.quantize(ATTRIBUTE_STEP):
+        return f"has more than {-ATTRIBUTE_STEP.as_tuple().exponent} decimals"
+    return None
+
+
+def _read_price(r: Record, today: dt.date,
+                currency: str | None) -> tuple[Price | None, Price | None]:
     has_price, has_history = "price" in r.mapping, "prices" in r.mapping
     if has_price and has_history:
         r.fail(r.line("prices"), "write either price or prices, not both")
@@ -115,7 +143,7 @@ def _read_price(r: Record, today: dt.date) -> tuple[Price | None, Price | None]:
         if not has_price:
             r.fail(r.mapping.line, "missing required field 'price' (or a 'prices' history)")
             return None, None
-        return _read_price_point(r, with_date=False), None
+        return _read_price_point(r, currency, with_date=False), None
     history = r.mapping["prices"]
     if not isinstance(history, LineList) or not history:
         r.fail(r.line("prices"), "prices must be a list of {price, effective} entries")
@@ -123,7 +151,7 @@ def _read_price(r: Record, today: dt.date) -> tuple[Price | None, Price | None]:
     points: list[Price] = []
     for item, line in zip(history, history.item_lines, strict=True):
         entry = Record(item, r.file, r.problems, line)
-        point = _read_price_point(entry, with_date=True)
+        point = _read_price_point(entry, currency, with_date=True)
         r.ok = r.ok and entry.ok
         if point is None:
             continue
@@ -141,11 +169,11 @@ def _read_price(r: Record, today: dt.date) -> tuple[Price | None, Price | None]:
                                                             default=None)
 
 
-def _read_price_point(r: Record, with_date: bool) -> Price | None:
-    r.check_keys(["price", "compare_at_price", "effective"] if with_date
-                 else [k for k in PRODUCT_FIELDS])
-    amount = r.money("price")
-    compare_at = r.money("compare_at_price", required=False)
+def _read_price_point(r: Record, currency: str | None, with_date: bool) -> Price | None:
+    if with_date:  # a product's own keys were checked once, with the product
+        r.check_keys(["price", "compare_at_price", "effective"])
+    amount = r.money("price", currency=currency)
+    compare_at = r.money("compare_at_price", required=False, currency=currency)
     if amount is not None and compare_at is not None and compare_at <= amount:
         r.fail(r.line("compare_at_price"), "compare_at_price must be greater than price")
     effective = r.date("effective") if with_date else None

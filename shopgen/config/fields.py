@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import babel.numbers
+
+from shopgen.config.site_files import link_outside, refused_link_message
 from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, read_yaml
+
+# The largest amount of money a catalog may write, in the currency's smallest unit (10^12 cents
+# is ten billion euros): far above any product, and far below 2^53, so the browser's numbers
+# stay exact.
+MAX_MINOR_UNITS = 10**12
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 
 
 class Problems:
@@ -42,6 +52,8 @@ class Record:
         self.file = file
         self.problems = problems
         self.ok = True
+        # Not a mapping at all: that is the one problem, not one "missing field" per key.
+        self.shapeless = not isinstance(mapping, LineMap)
         if isinstance(mapping, LineMap):
             self.mapping = mapping
         else:
@@ -65,7 +77,7 @@ class Record:
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.mapping.get(key)
-        if value is None and required:
+        if value is None and required and not self.shapeless:
             self.fail(self.mapping.line, f"missing required field {key!r}")
         return value
 
@@ -90,7 +102,7 @@ class Record:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.fail(self.line(key), f"{key} must be true or false, found {value!r}")
+            self.fail(self.line(key), f"{key} must be true or false, found {shown(value)}")
             return default
         return value
 
@@ -104,25 +116,34 @@ class Record:
             return value
         try:
             return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(self.line(key), f"{key} must be a date like 2026-11-24, found {value!r}")
+        except ValueError as error:
+            # `2026-02-30` has a date's shape: say what is wrong with it.
+            why = f" ({error})" if _DATE_SHAPE.match(str(value)) else ""
+            self.fail(self.line(key),
+                      f"{key} must be a date like 2026-11-24, found {shown(value)}{why}")
             return None
 
-    def money(self, key: str, required: bool = True) -> Decimal | None:
-        """A positive amount, read as Decimal (quoted "49.90" or a bare 49.90)."""
+    def money(self, key: str, required: bool = True,
+              currency: str | None = None) -> Decimal | None:
+        """A positive amount, read as Decimal (quoted "49.90" or a bare 49.90), below
+        MAX_MINOR_UNITS and with no more decimals than `currency` has (JPY none, EUR 2)."""
         value = self._get(key, required)
         if value is None:
             return None
         if isinstance(value, bool):
-            self.fail(self.line(key), f"{key} must be a number, found {value!r}")
+            self.fail(self.line(key), f"{key} must be a number, found {shown(value)}")
             return None
         try:
             amount = Decimal(str(value).strip())
         except ArithmeticError:
-            self.fail(self.line(key), f"{key} must be a number, found {value!r}")
+            self.fail(self.line(key), f"{key} must be a number, found {shown(value)}")
             return None
         if not amount.is_finite() or amount <= 0:
             self.fail(self.line(key), f"{key} must be greater than 0")
+            return None
+        problem = money_problem(amount, currency)
+        if problem:
+            self.fail(self.line(key), f"{key} {shown(value, quote=False)} {problem}")
             return None
         return amount
 
@@ -154,20 +175,51 @@ class Record:
         return value
 
 
+def money_problem(amount: Decimal, currency: str | None) -> str | None:
+    """Why a positive amount cannot be a price in `currency` (None when it can).
+
+    Without a currency (shop.yaml has its own problem) only the size is checked, as cents.
+    """
+    decimals = 2 if currency is None else babel.numbers.get_currency_precision(currency)
+    step = Decimal(1).scaleb(-decimals)
+    largest = Decimal(MAX_MINOR_UNITS).scaleb(-decimals) - step
+    if amount > largest:  # before quantize(), which cannot hold more than 28 digits
+        return f"is too large (at most {largest})"
+    if currency is not None and amount != amount.quantize(step):
+        allowed = "none" if decimals == 0 else f"at most {decimals}"
+        return f"has too many decimals: {currency} amounts have {allowed}"
+    return None
+
+
 def read_catalog_file(site_dir: Path, name: str, problems: Problems, required: bool = True):
-    """Parse one catalog file; a missing or unparsable file becomes a problem (and None)."""
+    """Parse one catalog file; a missing, unreadable, unparsable or (when required) empty
+    file becomes a problem, and None."""
     path = site_dir / name
     if not path.exists():
         if required:
             problems.add(name, 1, "file is missing")
         return None
+    outside = link_outside(site_dir, path)
+    if outside is not None:  # refused before reading: its text could end up in a message
+        problems.add(name, 1, refused_link_message(outside))
+        return None
     try:
-        return read_yaml(path)
+        data = read_yaml(path)
     except YamlSyntaxError as error:
         problems.add(name, error.line, str(error))
-    except UnicodeDecodeError:
-        problems.add(name, 1, "file is not UTF-8 text")
-    return None
+        return None
+    except OSError as error:
+        problems.add(name, 1, f"cannot be read ({error.strerror or error})")
+        return None
+    if data is None and required:
+        problems.add(name, 1, "file is empty")
+    return data
+
+
+def shown(value: Any, quote: bool = True, limit: int = 60) -> str:
+    """A value as a message quotes it, cut short: a 5,000-digit number is not a message."""
+    text = repr(value) if quote and isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def kind_of(value: Any) -> str:
@@ -181,7 +233,7 @@ def kind_of(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, int | Decimal):
-        return f"the number {value}"
+        return f"the number {shown(value)}"
     if isinstance(value, dt.date):
         return f"the date {value}"
-    return f"{value!r}"
+    return shown(value)

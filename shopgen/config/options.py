@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from shopgen.config.fields import Record, kind_of
+from shopgen.config.fields import Record, did_you_mean, kind_of
 from shopgen.config.yaml_source import LineList, LineMap
 
 
@@ -110,6 +110,27 @@ class WordLists(Option):
             table[str(word).lower()] = tuple(w.lower() for w in words)
         r.ok = r.ok and entries.ok
         return table
+
+
+@dataclass(frozen=True)
+class Choices(Option):
+    """A list of words, each one of `choices` (`feeds: [merchant]`)."""
+
+    choices: tuple[str, ...] = ()
+    kind = "list"
+
+    def convert(self, value: Any, r: Record) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise ValueError(f"must be a list like [{', '.join(self.choices)}], "
+                             f"found {kind_of(value)}")
+        for item in value:
+            if item not in self.choices:
+                raise ValueError(f"{item!r} is not one of: {', '.join(self.choices)}"
+                                 f"{did_you_mean(str(item), self.choices)}")
+        return tuple(dict.fromkeys(value))
+
+    def describe_default(self) -> str:
+        return f"`[]` (any of: {', '.join(self.choices)})"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import babel.numbers
 
 from shopgen.config.fields import Problems, Record, read_catalog_file
 from shopgen.config.options import (
+    Choices,
     Option,
     Section,
     Text,
@@ -95,6 +96,9 @@ SHOP_OPTIONS: tuple[Option, ...] = (
         WordLists("synonyms", "Groups of words that find each other, both ways "
                   "(`backpack: [rucksack]`)."),
     )),
+    Choices("feeds", "Feeds the build writes into the site beside the page (merchant: "
+            "`merchant.xml`, the Google Merchant Center feed), so publish uploads them.",
+            default=(), choices=("merchant",)),
     Section("budget", "Warnings the build gives about the page's weight.", options=(
         WholeNumber("first_load_kb", "Warn when HTML + CSS + JS (gzip) pass this many KB.",
                     default=100),
@@ -116,6 +120,7 @@ class Shop:
     publish: Mapping[str, str] = field(default_factory=dict)
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     first_load_budget_kb: int = 100
+    feeds: tuple[str, ...] = ()
 
 
 def read_shop_settings(site_dir: Path, problems: Problems,
@@ -140,7 +145,7 @@ def shop_from_settings(settings: dict[str, Any]) -> Shop:
         settings["name"], settings["currency"], settings["locale"], centre["phone"],
         centre["hours"], settings["base_url"].rstrip("/") + "/",
         settings["tracker"]["endpoint"], publish, settings["search"]["synonyms"] or {},
-        settings["budget"]["first_load_kb"],
+        settings["budget"]["first_load_kb"], settings["feeds"],
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,14 @@ class LineList(list):
 
     line: int
     item_lines: list[int]
+
+
+class _AliasFound(Exception):
+    """A value is used a second time through an alias; `line` is where it was anchored."""
+
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
 
 
 class YamlSyntaxError(Exception):
@@ -61,6 +72,23 @@ class _LineLoader(_BaseLoader):
         items.item_lines = [child.start_mark.line + 1 for child in node.value]
         return items
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # A node met twice is an alias (`*name`) of an anchored value; refusing it here costs
+        # nothing on files without one.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _AliasFound(node.start_mark.line + 1)
+        # Collections construct their children recursively: a cap on nesting turns a hostile
+        # `[[[[…` into a message with a line instead of a RecursionError.
+        if not isinstance(node, yaml.ScalarNode):
+            self.nesting = getattr(self, "nesting", 0) + 1
+            try:
+                if self.nesting > MAX_NESTING:
+                    raise YamlSyntaxError(f"values are nested more than {MAX_NESTING} levels "
+                                          "deep", node.start_mark.line + 1)
+                return super().construct_object(node, deep)
+            finally:
+                self.nesting -= 1
+        return super().construct_object(node, deep)
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:
         # Numbers with a decimal point become Decimal straight from their text: money never
@@ -75,23 +103,76 @@ class _LineLoader(_BaseLoader):
             raise YamlSyntaxError(f"{text!r} is not a finite number", node.start_mark.line + 1)
         return value
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | Decimal:
+        # Python refuses to turn more than 4,300 digits into an int; such a number becomes an
+        # exact Decimal, and the field that reads it says it is too large.
+        text = str(self.construct_scalar(node)).replace("_", "")
+        if _PLAIN_INTEGER.fullmatch(text) and len(text) > 100:
+            return Decimal(text)
+        if len(text) > 100:
+            raise YamlSyntaxError(f"the number {text[:20]}… is too long", node.start_mark.line + 1)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> dt.date | str:
+        # `2026-13-01` looks like a date but is none: keep its text, so the field that reads
+        # it reports a bad date on its own line (and the file's other problems with it).
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return str(self.construct_scalar(node))
+
+
+_PLAIN_INTEGER = re.compile(r"[-+]?[0-9]+")
+MAX_NESTING = 50  # lists and mappings inside each other; a product needs 3
 
 _LineLoader.add_constructor("tag:yaml.org,2002:float", _LineLoader.construct_yaml_float)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse one YAML file into LineMap/LineList values (plain scalars elsewhere)."""
-    text = path.read_text(encoding="utf-8")
+    """Parse one YAML file into LineMap/LineList values (plain scalars elsewhere).
+
+    The text must be UTF-8 (a byte-order mark is accepted: editors on Windows write one), and
+    aliases are refused: `*name` can repeat a value exponentially (an "alias bomb"), and a
+    merchandiser's catalog never needs them.
+    """
+    text = _utf8_text(path.read_bytes())
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except YamlSyntaxError:
         raise
+    except _AliasFound as found:
+        raise _alias_error(text, found.line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         reason = error.problem or str(error)
         raise YamlSyntaxError(f"invalid YAML: {reason}", line) from None
+    except yaml.reader.ReaderError as error:
+        # libyaml counts the position in UTF-8 bytes.
+        line = text.encode("utf-8")[:error.position].count(b"\n") + 1
+        raise YamlSyntaxError(f"invalid YAML: {error.reason}", line) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(f"invalid YAML: {error}", 1) from None
+
+
+def _utf8_text(data: bytes) -> str:
+    try:
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise YamlSyntaxError(f"file is not UTF-8 text (byte {data[error.start]:#04x}); "
+                              "save it as UTF-8", line) from None
+
+
+def _alias_error(text: str, anchor_line: int) -> YamlSyntaxError:
+    """The refusal of the file's first alias, at its own line (parsed again: errors only)."""
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return YamlSyntaxError(f"YAML aliases (*{event.anchor}) are not allowed in catalog "
+                                   "files: write the value out in full", event.start_mark.line + 1)
+    return YamlSyntaxError("YAML anchors and aliases are not allowed in catalog files",
+                           anchor_line)

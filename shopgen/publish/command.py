@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import os
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +28,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from shopgen.build.pipeline import HASHED_FILES, MARKER
 from shopgen.config.shop_yaml import load_shop_block
 from shopgen.errors import PublishError
 from shopgen.publish.execute import UPLOAD_WORKERS, Echo, delete_all, invalidate, upload_all
@@ -34,6 +37,7 @@ from shopgen.publish.plan import (
     PublishPlan,
     describe_plan,
     headers_for,
+    keys_in_other_shops,
     normalise_prefix,
     plan_publish,
 )
@@ -83,17 +87,35 @@ def load_settings(site: Path, **overrides: str | None) -> PublishSettings:
     )
 
 
+def read_build_record(build_dir: Path) -> frozenset[str] | None:
+    """The files the build named by content hash, from its record; None without a record."""
+    try:
+        record = json.loads((build_dir / MARKER).read_text(encoding="utf-8"))
+        names = record[HASHED_FILES]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        return None
+    return frozenset(names)
+
+
 def scan_build(build_dir: Path, prefix: str = "") -> list[LocalFile]:
     """Every file of the build with its hash and the headers it will be stored with."""
     if not build_dir.is_dir():
         raise PublishError(f"{build_dir} does not exist: run `shopgen build` first")
+    # Immutable only what the build says it named by content hash; without a record, nothing.
+    hashed_files = read_build_record(build_dir) or frozenset()
     files = []
-    for path in sorted(p for p in build_dir.rglob("*") if p.is_file()):
+    # Links are skipped, never followed (os.walk does not enter linked folders): a link planted
+    # in the build folder must not publish the file it points at.
+    found = [Path(folder) / name for folder, _dirs, names in os.walk(build_dir) for name in names]
+    for path in sorted(p for p in found if not p.is_symlink() and p.is_file()):
         relative = path.relative_to(build_dir).as_posix()
         if relative == MANIFEST_NAME or any(part.startswith(".") for part in relative.split("/")):
             continue  # hidden files (the build's own record, editors' files) are not the site
         data = path.read_bytes()
-        content_type, cache_control, encoding = headers_for(relative, len(data))
+        hashed = relative in hashed_files
+        content_type, cache_control, encoding = headers_for(relative, len(data), hashed=hashed)
         files.append(LocalFile(
             key=prefix + relative,
             path=relative,
@@ -102,7 +124,7 @@ def scan_build(build_dir: Path, prefix: str = "") -> list[LocalFile]:
             content_type=content_type,
             cache_control=cache_control,
             content_encoding=encoding,
-            hashed=cache_control.endswith("immutable"),
+            hashed=hashed,
         ))
     if not any(f.path == "index.html" for f in files):
         raise PublishError(f"{build_dir} has no index.html: run `shopgen build` first")
@@ -157,11 +179,17 @@ def publish_site(
     """Plan and (unless dry_run) execute a publish. Raises PublishError for user errors."""
     settings = replace(settings, prefix=normalise_prefix(settings.prefix))
     local = scan_build(build_dir, settings.prefix)
+    if read_build_record(build_dir) is None:
+        echo(f"Warning: {build_dir} has no build record ({MARKER} listing its content-hashed "
+             "files), so every file gets the short cache and none is cached as immutable. "
+             "Run `shopgen build` to rebuild it.")
     s3, cloudfront, counter = make_clients(settings, max_attempts=max_attempts)
     bucket = settings.bucket
     state = read_bucket_state(s3, bucket, settings.prefix)
+    _refuse_other_shops_keys(local, state.other_shops, bucket)
     plan = plan_publish(local, state.objects, state.retired, prefix=settings.prefix,
-                        delete=delete, now=now or dt.datetime.now(dt.UTC))
+                        delete=delete, now=now or dt.datetime.now(dt.UTC),
+                        owned=state.published)
     if dry_run:
         echo(f"Dry run: nothing is changed in s3://{bucket}/{settings.prefix}")
         for line in describe_plan(plan):
@@ -186,8 +214,10 @@ def publish_site(
         for key in plan.deletes:
             state.objects.pop(key, None)
             state.etags.pop(key, None)
-    if plan.changed or state.stale or dict(plan.retired) != state.retired:
+    if (plan.changed or state.stale or dict(plan.retired) != state.retired
+            or plan.owned != state.published):
         state.retired = dict(plan.retired)
+        state.published = set(plan.owned)
         write_manifest(s3, bucket, settings.prefix, state)
 
     invalidation_id = None
@@ -201,6 +231,19 @@ def publish_site(
          f"{len(plan.skips)} unchanged.")
     return PublishReport(plan, len(plan.uploads), len(plan.deletes), sent, counter.count,
                          invalidation_id)
+
+
+def _refuse_other_shops_keys(local: list[LocalFile], other_shops: tuple[str, ...],
+                             bucket: str) -> None:
+    """Publishing into another shop's folder would overwrite its files: stop before any change."""
+    clashes = keys_in_other_shops(local, other_shops)
+    if clashes:
+        owner = next(other for other in other_shops if clashes[0].startswith(other))
+        raise PublishError(
+            f"{len(clashes)} file(s) of the build (first: {clashes[0]}) would land under "
+            f"s3://{bucket}/{owner}, where another shop is published; nothing was changed. "
+            "Publish this shop under another prefix (publish.prefix)."
+        )
 
 
 def publish_command(site: Path, build_dir: Path, *, echo: Echo, dry_run: bool, delete: bool,

@@ -10,16 +10,22 @@ contains is recorded in the bucket's publish manifest with the time a publish fi
 unreferenced ("retired at"). `--delete` removes it only once it has been retired for longer
 than `GRACE_PERIOD` (7 days), so a visitor whose browser still holds the previous page (or a
 cached copy of it) keeps getting its images, scripts and search index. Pages and other unhashed
-files are deleted at once, after the new `index.html` is up. Objects shopgen did not upload
-(no `sha256` metadata) are never deleted.
+files are deleted at once, after the new `index.html` is up.
+
+Immutable caching: only the files the build itself named by content hash (its record,
+`.shopgen-build.json`) are stored with a one-year immutable cache; the shape of a name proves
+nothing (a product page `p/nw-20240001.html` looks like a hashed asset).
+
+Ownership: only keys that this shop's publish manifest records as published by it are ever
+deleted. Objects uploaded by hand, and everything under another shop's prefix in the same
+bucket, are left alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote
@@ -58,8 +64,6 @@ CONTENT_TYPES = {
 }
 _COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/manifest+json",
                  "image/svg+xml", "application/wasm")
-# A hash part: 8+ letters/digits after '-' or '.', right before the extension.
-_HASHED = re.compile(r"[-.][A-Za-z0-9]{8,}\.[A-Za-z0-9]+$")
 # Uploaded last, one by one in this order: a page goes up only once what it links is there.
 FINAL_PAGES = ("404.html", "sitemap.xml", "robots.txt", "index.html")
 _PAGE_ORDER = {path: rank for rank, path in enumerate(FINAL_PAGES, start=1)}
@@ -76,7 +80,7 @@ class LocalFile:
     content_type: str
     cache_control: str
     content_encoding: str | None
-    hashed: bool
+    hashed: bool  # named by content hash, as the build's record says
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,10 @@ class PublishPlan:
     skips: tuple[LocalFile, ...]
     deletes: tuple[str, ...]
     kept: Mapping[str, dt.datetime] = field(default_factory=dict)  # key → deletable after
-    foreign: tuple[str, ...] = ()  # unreferenced objects shopgen did not upload: left alone
+    foreign: tuple[str, ...] = ()  # unreferenced objects this shop did not publish: left alone
     retired: Mapping[str, dt.datetime] = field(default_factory=dict)  # state to store
     invalidation_paths: tuple[str, ...] = ()
+    owned: frozenset[str] = frozenset()  # keys published by this shop once executed: to store
 
     @property
     def upload_bytes(self) -> int:
@@ -112,11 +117,6 @@ class PublishPlan:
     def changed(self) -> bool:
         """Whether executing the plan changes the bucket."""
         return bool(self.uploads or self.deletes)
-
-
-def is_hashed(path: str) -> bool:
-    """Whether a file name carries a content hash (`app-SZBKI7N5.js`, `nw-1-320-9f8e7d6c.webp`)."""
-    return bool(_HASHED.search(PurePosixPath(path).name))
 
 
 def content_type_for(path: str) -> str:
@@ -132,10 +132,14 @@ def content_type_for(path: str) -> str:
     return guessed
 
 
-def headers_for(path: str, size: int) -> tuple[str, str, str | None]:
-    """(Content-Type, Cache-Control, Content-Encoding or None) for a build file."""
+def headers_for(path: str, size: int, *, hashed: bool) -> tuple[str, str, str | None]:
+    """(Content-Type, Cache-Control, Content-Encoding or None) for a build file.
+
+    `hashed`: the build named the file by its content hash (its record says so), so the file
+    under this name never changes and may be cached forever; anything else gets the short cache.
+    """
     content_type = content_type_for(path)
-    cache_control = IMMUTABLE if is_hashed(path) else SHORT
+    cache_control = IMMUTABLE if hashed else SHORT
     compress = size > COMPRESS_OVER and content_type.startswith(_COMPRESSIBLE)
     return content_type, cache_control, "gzip" if compress else None
 
@@ -160,14 +164,18 @@ def _upload_order(item: LocalFile) -> tuple[int, int, str]:
     return (1, 1 + is_html + (item.path.endswith("/index.html")), item.path)
 
 
-def page_paths(path: str) -> list[str]:
-    """CloudFront paths that serve a page: `index.html` is also served as `/` (and a folder)."""
-    url = "/" + quote(path, safe="/~-._")
-    if path == "index.html":
-        return ["/", url]
-    if path.endswith("/index.html"):
+def page_paths(key: str) -> list[str]:
+    """CloudFront paths that serve a key (prefix included): `index.html` is also its folder."""
+    url = "/" + quote(key, safe="/~-._")
+    if key == "index.html" or key.endswith("/index.html"):
         return [url[: -len("index.html")], url]
     return [url]
+
+
+def keys_in_other_shops(local: Sequence[LocalFile], other_prefixes: Sequence[str]) -> list[str]:
+    """The build's keys that fall under another shop's prefix (publishing them would overwrite
+    that shop's files)."""
+    return [f.key for f in local if any(f.key.startswith(other) for other in other_prefixes)]
 
 
 def _same(local: LocalFile, remote: RemoteObject) -> bool:
@@ -187,13 +195,16 @@ def plan_publish(
     prefix: str,
     delete: bool,
     now: dt.datetime,
+    owned: Set[str],
     grace: dt.timedelta = GRACE_PERIOD,
 ) -> PublishPlan:
     """Compare the build with the bucket by content hash and headers.
 
-    `remote` maps every key under the prefix (the manifest excluded) to what it holds;
-    `retired` is when each unreferenced object was first seen unreferenced. Returns the plan;
-    its `retired` is the state to store after executing it.
+    `remote` maps every key of this shop's part of the bucket (the manifest and other shops'
+    prefixes excluded) to what it holds; `owned` is the keys the manifest records as published
+    by this shop (the only ones ever deleted or retired); `retired` is when each unreferenced
+    object was first seen unreferenced. Returns the plan; its `retired` and `owned` are the
+    state to store after executing it.
     """
     local_keys = {f.key for f in local}
     uploads = sorted((f for f in local if f.key not in remote or not _same(f, remote[f.key])),
@@ -205,12 +216,11 @@ def plan_publish(
     foreign: list[str] = []
     new_retired: dict[str, dt.datetime] = {}
     for key in sorted(set(remote) - local_keys):
-        if remote[key].sha256 is None:
+        if key not in owned or remote[key].sha256 is None:  # not ours, or replaced by hand
             foreign.append(key)
             continue
         since = retired.get(key, now)
-        relative = key[len(prefix):]
-        if is_hashed(relative) and now - since <= grace:
+        if _immutable(remote[key]) and now - since <= grace:
             new_retired[key] = since
             if delete:
                 kept[key] = since + grace
@@ -219,13 +229,14 @@ def plan_publish(
         else:
             new_retired[key] = since
 
-    changed_pages = [f.path for f in uploads if not f.hashed]
-    changed_pages += [k[len(prefix):] for k in deletes if not is_hashed(k[len(prefix):])]
+    # An immutable object is never served stale (a new content gets a new name): no invalidation.
+    changed_keys = [f.key for f in uploads if not f.hashed]
+    changed_keys += [key for key in deletes if not _immutable(remote[key])]
     paths: list[str] = []
-    for page in changed_pages:
-        paths.extend(p for p in page_paths(page) if p not in paths)
+    for key in changed_keys:
+        paths.extend(p for p in page_paths(key) if p not in paths)
     if len(paths) > MAX_INVALIDATION_PATHS:
-        paths = ["/*"]
+        paths = [f"/{quote(prefix, safe='/~-._')}*"]
     return PublishPlan(
         uploads=tuple(uploads),
         skips=skips,
@@ -234,7 +245,13 @@ def plan_publish(
         foreign=tuple(foreign),
         retired=new_retired,
         invalidation_paths=tuple(paths),
+        owned=frozenset((set(owned) & set(remote) | local_keys) - set(deletes)),
     )
+
+
+def _immutable(obj: RemoteObject) -> bool:
+    """Whether the object was stored as a content-hashed file (its own headers say so)."""
+    return obj.cache_control == IMMUTABLE
 
 
 def describe_plan(plan: PublishPlan, *, limit: int = 20) -> list[str]:
@@ -256,7 +273,7 @@ def describe_plan(plan: PublishPlan, *, limit: int = 20) -> list[str]:
             [f"{k} (until {t:%Y-%m-%d %H:%M} UTC)" for k, t in sorted(plan.kept.items())],
         )
     if plan.foreign:
-        lines += section("Not uploaded by shopgen (left alone)", list(plan.foreign))
+        lines += section("Not published by this shop (left alone)", list(plan.foreign))
     lines += section("Invalidate", list(plan.invalidation_paths))
     return lines
 

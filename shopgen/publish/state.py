@@ -7,15 +7,20 @@ it had when uploaded with its hash and headers. A manifest entry is trusted only
 listing still shows the same ETag and size; any other object (uploaded by an interrupted
 publish, changed by hand, or the manifest missing) is read with HEAD. So a publish with
 nothing changed costs one listing page a thousand objects plus one GET.
+
+The manifest also records which keys this shop published (`published`): only those are ever
+deleted. Several shops may share a bucket under different prefixes (one of them possibly the
+root); a folder holding another shop's manifest belongs to that shop, and everything under it
+is left out of this shop's state altogether.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,17 +28,21 @@ from botocore.exceptions import ClientError
 from shopgen.publish.plan import RemoteObject
 
 MANIFEST_NAME = ".shopgen-publish.json"
+MANIFEST_VERSION = 2  # 2 added `published`; a version 1 manifest is still read
 
 
 @dataclass
 class BucketState:
-    """The bucket under a prefix: objects (manifest excluded), ETags, and retirement times."""
+    """This shop's part of the bucket: objects (manifest excluded), ETags, retirement times,
+    the keys it published, and the prefixes of other shops found under its prefix."""
 
     objects: dict[str, RemoteObject]
     etags: dict[str, str]
     retired: dict[str, dt.datetime]
     stale: bool = False  # the stored manifest differs from this state: write it again
     heads: int = 0
+    published: set[str] = field(default_factory=set)
+    other_shops: tuple[str, ...] = ()
 
 
 def manifest_key(prefix: str) -> str:
@@ -41,13 +50,23 @@ def manifest_key(prefix: str) -> str:
     return f"{prefix}{MANIFEST_NAME}"
 
 
+def other_shop_prefixes(keys: Iterable[str], prefix: str) -> tuple[str, ...]:
+    """Prefixes under `prefix` that hold another shop's manifest (`b/` for `b/.shopgen-…`)."""
+    suffix = "/" + MANIFEST_NAME
+    return tuple(sorted(key[: -len(MANIFEST_NAME)] for key in keys
+                        if key.endswith(suffix) and key != manifest_key(prefix)))
+
+
 def read_bucket_state(s3: Any, bucket: str, prefix: str, *, workers: int = 16) -> BucketState:
-    """List the bucket under `prefix` and learn every object's hash and headers."""
+    """List this shop's part of the bucket and learn every object's hash and headers."""
     listed: dict[str, tuple[int, str]] = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
             listed[item["Key"]] = (item["Size"], item["ETag"].strip('"'))
     listed.pop(manifest_key(prefix), None)
+    others = other_shop_prefixes(listed, prefix)
+    # Another shop's files are not this shop's to compare, record or delete.
+    listed = {key: value for key, value in listed.items() if not key.startswith(others)}
 
     manifest = _read_manifest(s3, bucket, manifest_key(prefix))
     entries: Mapping[str, dict[str, Any]] = manifest.get("objects", {})
@@ -83,14 +102,27 @@ def read_bucket_state(s3: Any, bucket: str, prefix: str, *, workers: int = 16) -
         for key, when in manifest.get("retired", {}).items()
         if key in listed
     }
-    stale = bool(unknown) or set(entries) != set(listed)
-    return BucketState(objects, etags, retired, stale=stale, heads=len(unknown))
+    published = _published(manifest, entries, listed)
+    stale = (bool(unknown) or set(entries) != set(listed)
+             or manifest.get("version") != MANIFEST_VERSION)
+    return BucketState(objects, etags, retired, stale=stale, heads=len(unknown),
+                       published=published, other_shops=others)
+
+
+def _published(manifest: Mapping[str, Any], entries: Mapping[str, Mapping[str, Any]],
+               listed: Mapping[str, Any]) -> set[str]:
+    """The listed keys this shop published, as its manifest records them."""
+    if manifest.get("version") == MANIFEST_VERSION:
+        return {key for key in manifest.get("published", []) if key in listed}
+    # A version 1 manifest recorded every object shopgen had uploaded (with its sha256); other
+    # shops' folders are already left out of `listed`.
+    return {key for key, entry in entries.items() if entry.get("sha256") and key in listed}
 
 
 def write_manifest(s3: Any, bucket: str, prefix: str, state: BucketState) -> None:
     """Store the state (after a publish changed it) for the next publish to trust."""
     body = {
-        "version": 1,
+        "version": MANIFEST_VERSION,
         "objects": {
             key: {
                 "size": obj.size,
@@ -104,6 +136,7 @@ def write_manifest(s3: Any, bucket: str, prefix: str, state: BucketState) -> Non
             if key in state.etags
         },
         "retired": {key: when.isoformat() for key, when in sorted(state.retired.items())},
+        "published": sorted(state.published),
     }
     s3.put_object(
         Bucket=bucket,
@@ -125,7 +158,7 @@ def _read_manifest(s3: Any, bucket: str, key: str) -> dict[str, Any]:
         data = json.loads(response["Body"].read())
     except ValueError:
         return {}  # unreadable: every object is read with HEAD instead
-    return data if isinstance(data, dict) and data.get("version") == 1 else {}
+    return data if isinstance(data, dict) and data.get("version") in (1, MANIFEST_VERSION) else {}
 
 
 def _remote(key: str, entry: Mapping[str, Any]) -> RemoteObject:

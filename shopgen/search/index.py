@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from lunr.builder import Builder
 from lunr.stop_word_filter import WORDS as STOP_WORDS
@@ -26,7 +27,9 @@ from shopgen.catalog import Catalog
 
 # Three fields, not one per catalog field: every field costs a vector per product in the index.
 # "tags" holds brand, colours, category path and SKU: short texts customers type as they are.
-FIELDS = (("name", 10), ("tags", 3), ("description", 1))
+# Their boosts live in ranking.json, beside the query rules of js/search.js that share it.
+RANKING = json.loads((Path(__file__).parent / "ranking.json").read_text(encoding="utf-8"))
+FIELDS = tuple((name, boost) for name, boost in RANKING["fields"].items())
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 

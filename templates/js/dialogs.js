@@ -43,79 +43,11 @@ export function createDialogs(dialog, model, pageOf, cardOf, on) {
   /** The product page's #details (fetched once; a failed fetch is tried again next time). */
   function load(p) {
     if (!pages.has(p)) {
-      const url = new URL(pageOf(p), document.baseURI);
-      const got = fetch(url).then((response) => {
-        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-        return response.text();
-      }).then((html) => {
-        const found = new DOMParser().parseFromString(html, "text/html").getElementById("details");
-        if (!found) throw new Error(`${url}: no #details`);
-        return found;
-      });
+      const got = fetchDetails(new URL(pageOf(p), document.baseURI));
       got.catch(() => pages.delete(p));
       pages.set(p, got);
     }
     return pages.get(p);
-  }
-
-  /** What the page knows already: the card's picture, price and stock. */
-  function firstPaint(p) {
-    const product = model.products[p];
-    const media = document.createElement("div");
-    media.className = "media";
-    const picture = cardOf(p).querySelector("picture");
-    if (picture) {
-      const copy = picture.cloneNode(true);
-      for (const el of copy.querySelectorAll("[sizes]")) el.sizes = BIG;
-      const img = copy.querySelector("img");
-      img.loading = "eager";
-      media.append(copy);
-    }
-    const info = document.createElement("div");
-    info.className = "info";
-    const price = document.createElement("p");
-    price.className = "pr";
-    const now = document.createElement("span");
-    now.className = "now";
-    now.textContent = formatMoney(model, product.price);
-    price.append(now);
-    if (product.was) {
-      const was = document.createElement("s");
-      const hidden = document.createElement("span");
-      hidden.className = "vh";
-      hidden.textContent = "Was ";
-      was.append(hidden, formatMoney(model, product.was));
-      price.append(" ", was);
-    }
-    const stock = document.createElement("p");
-    stock.className = product.stock ? "in" : "out";
-    stock.textContent = product.stock ? "In stock" : "Out of stock";
-    const wait = document.createElement("p");
-    wait.className = "wait";
-    wait.textContent = "Loading details…";
-    info.append(price, stock, wait);
-    return [media, info];
-  }
-
-  function fill(p) {
-    body.setAttribute("aria-busy", "true");
-    load(p).then((details) => {
-      if (current !== p) return;
-      const parts = [".media", ".info"].map((sel) => details.querySelector(sel)).filter(Boolean);
-      body.replaceChildren(...parts.map((el) => document.importNode(el, true)));
-    }, (error) => {
-      if (current !== p) return;
-      console.warn("product details unavailable:", error);
-      const note = document.createElement("p");
-      note.className = "wait";
-      const link = document.createElement("a");
-      link.href = pageOf(p);
-      link.textContent = "the product's page";
-      note.append("The details could not be loaded. Try ", link, ".");
-      body.querySelector(".wait")?.replaceWith(note);
-    }).finally(() => {
-      if (current === p) body.removeAttribute("aria-busy");
-    });
   }
 
   /** Show the dialog for position p (or close it for -1); `from` is what opened it. */
@@ -135,11 +67,87 @@ export function createDialogs(dialog, model, pageOf, cardOf, on) {
     }
     current = p;
     title.textContent = model.products[p].name;
-    body.replaceChildren(...firstPaint(p));
-    fill(p);
+    body.replaceChildren(...firstPaint(model, model.products[p], cardOf(p)));
+    fillDetails(body, load(p), pageOf(p), () => current === p);
     dialog.showModal();
     on.open(p);
   }
 
   return { show, prefetch: (p) => { load(p).catch(() => {}); }, element: () => dialog };
+}
+
+function fetchDetails(url) {
+  return fetch(url).then((response) => {
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return response.text();
+  }).then((html) => {
+    const found = new DOMParser().parseFromString(html, "text/html").getElementById("details");
+    if (!found) throw new Error(`${url}: no #details`);
+    return found;
+  });
+}
+
+/** What the page knows already: the card's picture, price and stock. */
+function firstPaint(model, product, card) {
+  const media = document.createElement("div");
+  media.className = "media";
+  const picture = card.querySelector("picture");
+  if (picture) {
+    const copy = picture.cloneNode(true);
+    for (const el of copy.querySelectorAll("[sizes]")) el.sizes = BIG;
+    const img = copy.querySelector("img");
+    img.loading = "eager";
+    media.append(copy);
+  }
+  const info = document.createElement("div");
+  info.className = "info";
+  const stock = document.createElement("p");
+  stock.className = product.stock ? "in" : "out";
+  stock.textContent = product.stock ? "In stock" : "Out of stock";
+  const wait = document.createElement("p");
+  wait.className = "wait";
+  wait.textContent = "Loading details…";
+  info.append(priceLine(model, product), stock, wait);
+  return [media, info];
+}
+
+function priceLine(model, product) {
+  const price = document.createElement("p");
+  price.className = "pr";
+  const now = document.createElement("span");
+  now.className = "now";
+  now.textContent = formatMoney(model, product.price);
+  price.append(now);
+  if (product.was) {
+    const was = document.createElement("s");
+    const hidden = document.createElement("span");
+    hidden.className = "vh";
+    hidden.textContent = "Was ";
+    was.append(hidden, formatMoney(model, product.was));
+    price.append(" ", was);
+  }
+  return price;
+}
+
+/** Replace the first paint with the product page's details once they arrive (if the dialog
+ * still shows that product), or offer a link to the page when they cannot be loaded. */
+function fillDetails(body, details, page, stillShown) {
+  body.setAttribute("aria-busy", "true");
+  details.then((found) => {
+    if (!stillShown()) return;
+    const parts = [".media", ".info"].map((sel) => found.querySelector(sel)).filter(Boolean);
+    body.replaceChildren(...parts.map((el) => document.importNode(el, true)));
+  }, (error) => {
+    if (!stillShown()) return;
+    console.warn("product details unavailable:", error);
+    const note = document.createElement("p");
+    note.className = "wait";
+    const link = document.createElement("a");
+    link.href = page;
+    link.textContent = "the product's page";
+    note.append("The details could not be loaded. Try ", link, ".");
+    body.querySelector(".wait")?.replaceWith(note);
+  }).finally(() => {
+    if (stillShown()) body.removeAttribute("aria-busy");
+  });
 }

@@ -1,7 +1,7 @@
 // The catalog as the page filters and sorts it: the data file turned into typed arrays once,
 // so that each keystroke or click only walks flat arrays (10,000 products in about a ms).
 
-import { fold } from "./text.js";
+import { fold } from "../../shopgen/search/js/text.js";
 
 /** Build the model from the data file's JSON (see notes/page-contract.md). */
 export function buildModel(data) {

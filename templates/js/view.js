@@ -3,7 +3,7 @@
 // matches at a time, so a keystroke touches a few dozen nodes, never thousands.
 
 import { formatMoney } from "./model.js";
-import { fold, runs } from "./text.js";
+import { fold, runs } from "../../shopgen/search/js/text.js";
 
 export const PAGE = 48;
 
@@ -24,119 +24,131 @@ export function createView(root, model) {
   };
   const links = items.map((li) => li.querySelector("h3 a"));
   const position = new Map(items.map((li, i) => [li, i]));
-  const marks = new Map(); // position → highlight key currently in its name
   const controls = facetControls(el.facets, model);
+  return {
+    el, items, links, position,
+    renderList: createListRenderer(model, el, links),
+    renderCounts: (counts) => renderCounts(controls, counts),
+    renderStatus: (total) => renderStatus(el.status, total),
+    renderEmpty: (total, state, close) => renderEmpty(el.empty, model, total, state, close),
+    syncControls: (state) => syncControls(el, controls, state),
+  };
+}
+
+/** renderList(result, limit, isMatch): the first `limit` matches, their names highlighted;
+ * returns the positions it added. */
+function createListRenderer(model, el, links) {
+  const { list, items } = el;
+  const marks = new Map(); // position → highlight key currently in its name
   let shown = [];
 
-  function renderList(result, limit, isMatch) {
+  return function renderList(result, limit, isMatch) {
     const count = Math.min(limit, result.total);
     const next = Array.from(result.list.subarray(0, count));
     const prefix = shown.length <= next.length && shown.every((p, k) => p === next[k]);
     if (!prefix) list.replaceChildren(...next.map((p) => items[p]));
     else if (next.length > shown.length) list.append(...next.slice(shown.length).map((p) => items[p]));
-    for (const p of next) highlight(p, isMatch);
+    for (const p of next) highlight(links[p], model.products[p].name, isMatch, marks, p);
     const added = prefix ? next.slice(shown.length) : next;
     shown = next;
     el.more.hidden = count >= result.total;
     el.more.textContent = `Show more (${result.total - count} more)`;
     return added;
-  }
-
-  function highlight(p, isMatch) {
-    const name = model.products[p].name;
-    const pieces = runs(name).map(([text, word]) => [text, word && isMatch !== null && isMatch(fold(text))]);
-    const key = pieces.map(([, m]) => (m ? 1 : 0)).join("");
-    if ((marks.get(p) || "") === (key.includes("1") ? key : "")) return;
-    const link = links[p];
-    if (!key.includes("1")) {
-      link.textContent = name;
-      marks.delete(p);
-      return;
-    }
-    link.replaceChildren(...pieces.map(([text, m]) => {
-      if (!m) return document.createTextNode(text);
-      const mark = document.createElement("mark");
-      mark.textContent = text;
-      return mark;
-    }));
-    marks.set(p, key);
-  }
-
-  function renderCounts(counts, state) {
-    for (const [facetId, { inputs, spans }] of controls) {
-      const c = counts.get(facetId);
-      if (!c) continue;
-      for (let v = 0; v < inputs.length; v++) {
-        if (!inputs[v]) continue;
-        const text = `(${c[v]})`;
-        if (spans[v] && spans[v].textContent !== text) spans[v].textContent = text;
-        const off = c[v] === 0 && !inputs[v].checked;
-        if (inputs[v].disabled !== off) inputs[v].disabled = off;
-      }
-    }
-    void state;
-  }
-
-  function renderStatus(total) {
-    const text = total === 0 ? "No products match" : `${total} product${total === 1 ? "" : "s"}`;
-    if (el.status.textContent !== text) el.status.textContent = text;
-  }
-
-  /** The empty state: an offer to clear, and close matches (positions) as detail buttons. */
-  function renderEmpty(total, state, close) {
-    el.empty.hidden = total !== 0;
-    if (total !== 0) return;
-    const box = [];
-    const h = document.createElement("h3");
-    h.textContent = state.q.trim() ? `Nothing matches “${state.q.trim()}”` : "Nothing matches these filters";
-    const offer = document.createElement("p");
-    const reset = document.createElement("button");
-    reset.type = "button";
-    reset.dataset.action = "reset";
-    reset.textContent = "Clear filters and search";
-    offer.append("Try fewer words or filters, or ", reset);
-    box.push(h, offer);
-    if (close.length) {
-      const title = document.createElement("p");
-      title.textContent = "Close matches:";
-      const ul = document.createElement("ul");
-      for (const p of close) {
-        const li = document.createElement("li");
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "linkish";
-        b.dataset.open = String(p);
-        const product = model.products[p];
-        b.textContent = `${product.name}, ${formatMoney(model, product.price)}`;
-        li.append(b);
-        ul.append(li);
-      }
-      box.push(title, ul);
-    }
-    el.empty.replaceChildren(...box);
-  }
-
-  /** Put the state into the controls (after a load or Back). */
-  function syncControls(state) {
-    if (el.q.value !== state.q) el.q.value = state.q;
-    for (const [facetId, { inputs }] of controls) {
-      const chosen = new Set(state.sel[facetId] || []);
-      inputs.forEach((input) => { if (input) input.checked = chosen.has(input.value); });
-    }
-    for (const input of el.facets.querySelectorAll('input[type="number"]')) {
-      const [id, end] = input.name === "min" || input.name === "max"
-        ? ["price", input.name] : splitBound(input.name);
-      const r = state.range[id];
-      const value = r && r[end] !== null ? String(r[end]) : "";
-      if (input.value !== value && Number(input.value) !== Number(value || NaN)) input.value = value;
-    }
-    el.facets.elements.stock.checked = state.stock;
-    el.sort.value = state.sort;
-  }
-
-  return {
-    el, items, links, position, renderList, renderCounts, renderStatus, renderEmpty, syncControls,
   };
+}
+
+/** Mark the words of `name` that the search matched; `marks` skips what is there already. */
+function highlight(link, name, isMatch, marks, p) {
+  const pieces = runs(name).map(([text, word]) => [text, word && isMatch !== null && isMatch(fold(text))]);
+  const key = pieces.map(([, m]) => (m ? 1 : 0)).join("");
+  if ((marks.get(p) || "") === (key.includes("1") ? key : "")) return;
+  if (!key.includes("1")) {
+    link.textContent = name;
+    marks.delete(p);
+    return;
+  }
+  link.replaceChildren(...pieces.map(([text, m]) => {
+    if (!m) return document.createTextNode(text);
+    const mark = document.createElement("mark");
+    mark.textContent = text;
+    return mark;
+  }));
+  marks.set(p, key);
+}
+
+/** Each facet value's count; a value that would match nothing is disabled (unless chosen). */
+function renderCounts(controls, counts) {
+  for (const [facetId, { inputs, spans }] of controls) {
+    const c = counts.get(facetId);
+    if (!c) continue;
+    for (let v = 0; v < inputs.length; v++) {
+      if (!inputs[v]) continue;
+      const text = `(${c[v]})`;
+      if (spans[v] && spans[v].textContent !== text) spans[v].textContent = text;
+      const off = c[v] === 0 && !inputs[v].checked;
+      if (inputs[v].disabled !== off) inputs[v].disabled = off;
+    }
+  }
+}
+
+function renderStatus(status, total) {
+  const text = total === 0 ? "No products match" : `${total} product${total === 1 ? "" : "s"}`;
+  if (status.textContent !== text) status.textContent = text;
+}
+
+/** The empty state: an offer to clear, and close matches (positions) as detail buttons. */
+function renderEmpty(empty, model, total, state, close) {
+  empty.hidden = total !== 0;
+  if (total !== 0) return;
+  const h = document.createElement("h3");
+  h.textContent = state.q.trim() ? `Nothing matches “${state.q.trim()}”` : "Nothing matches these filters";
+  const offer = document.createElement("p");
+  const reset = document.createElement("button");
+  reset.type = "button";
+  reset.dataset.action = "reset";
+  reset.textContent = "Clear filters and search";
+  offer.append("Try fewer words or filters, or ", reset);
+  const box = [h, offer];
+  if (close.length) {
+    const title = document.createElement("p");
+    title.textContent = "Close matches:";
+    box.push(title, closeMatchList(model, close));
+  }
+  empty.replaceChildren(...box);
+}
+
+function closeMatchList(model, close) {
+  const ul = document.createElement("ul");
+  for (const p of close) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "linkish";
+    b.dataset.open = String(p);
+    const product = model.products[p];
+    b.textContent = `${product.name}, ${formatMoney(model, product.price)}`;
+    li.append(b);
+    ul.append(li);
+  }
+  return ul;
+}
+
+/** Put the state into the controls (after a load or Back). */
+function syncControls(el, controls, state) {
+  if (el.q.value !== state.q) el.q.value = state.q;
+  for (const [facetId, { inputs }] of controls) {
+    const chosen = new Set(state.sel[facetId] || []);
+    inputs.forEach((input) => { if (input) input.checked = chosen.has(input.value); });
+  }
+  for (const input of el.facets.querySelectorAll('input[type="number"]')) {
+    const [id, end] = input.name === "min" || input.name === "max"
+      ? ["price", input.name] : splitBound(input.name);
+    const r = state.range[id];
+    const value = r && r[end] !== null ? String(r[end]) : "";
+    if (input.value !== value && Number(input.value) !== Number(value || NaN)) input.value = value;
+  }
+  el.facets.elements.stock.checked = state.stock;
+  el.sort.value = state.sort;
 }
 
 /** "weight-min" → ["weight", "min"]. */

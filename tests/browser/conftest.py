@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,13 +69,23 @@ def served_build(sample_build: Path) -> Iterator[ShopServer]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def serve_folder() -> Iterator[Callable[[Path], ShopServer]]:
+    """Serve a test module's own build like `served_build`: `serve_folder(build_dir)`."""
+    with contextlib.ExitStack() as servers:
+        yield lambda root: servers.enter_context(running(ShopServer(root)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _theme_bundled() -> None:
     """The theme's dist/ must exist and be newer than its sources before anything builds
-    (make theme normally does it): bundled again when templates/js or templates/css changed."""
+    (make theme normally does it): bundled again when templates/js, templates/css, or the
+    search modules and ranking it imports (shopgen/search/js, ranking.json) changed."""
     manifest = REPO / "templates" / "dist" / "manifest.json"
     theme = REPO / "templates"
-    sources = [*(theme / "js").glob("*.js"), *(theme / "css").glob("*.css")]
+    search = REPO / "shopgen" / "search"
+    sources = [*(theme / "js").glob("*.js"), *(theme / "css").glob("*.css"),
+               *(search / "js").glob("*.js"), search / "ranking.json"]
     if manifest.is_file() and all(s.stat().st_mtime <= manifest.stat().st_mtime for s in sources):
         return
     if not shutil.which("node"):

@@ -6,6 +6,8 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const lunr = require("lunr");
+// The page's term boosts (shopgen/search/js/search.js reads the same file).
+const { term_boost: boost } = require("../../shopgen/search/ranking.json");
 const [indexPath, ...queries] = process.argv.slice(2);
 let index;
 try {
@@ -21,8 +23,8 @@ for (const q of queries) {
   results[q] = index
     .query((query) => {
       for (const term of terms) {
-        query.term(term, { boost: 10 });
-        query.term(term, { wildcard: lunr.Query.wildcard.TRAILING });
+        query.term(term, { boost: boost.exact });
+        query.term(term, { wildcard: lunr.Query.wildcard.TRAILING, boost: boost.prefix });
       }
     })
     .map((r) => r.ref);

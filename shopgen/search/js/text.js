@@ -1,5 +1,5 @@
 // Text folding shared by the page and the search worker. The build folds the index the same
-// way (shopgen/search_index.py: NFKD, combining marks removed, lower-cased; words are runs of
+// way (shopgen/search/index.py: NFKD, combining marks removed, lower-cased; words are runs of
 // letters and digits), so a query must go through exactly this before it meets the index.
 
 const MARKS = /\p{M}+/gu;

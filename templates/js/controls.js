@@ -1,0 +1,117 @@
+// The customer's input → changes of the shop's state (shop.js). Each handler changes the state,
+// renders, writes the URL (history.js) and reports what happened (activity.js).
+
+import { trackFilter } from "./activity.js";
+import { choose, openProduct, render, restoreFromUrl, runSearch, showMore } from "./shop.js";
+import { emptyState, hasFilters, setBound, toggleValue, withState } from "./state.js";
+import { splitBound } from "./view.js";
+
+/** Listen to the page's controls, the results and the history. */
+export function wireControls(shop) {
+  wireSearchBox(shop);
+  wireFilters(shop);
+  wireSort(shop);
+  wireResults(shop);
+  wirePage(shop);
+}
+
+function wireSearchBox(shop) {
+  const { el } = shop.view;
+  el.q.addEventListener("input", () => {
+    shop.history.typed("search", withState(shop.state, { q: el.q.value }));
+    runSearch(shop);
+  });
+  el.q.addEventListener("focus", () => shop.searcher.load());
+  el.search.addEventListener("submit", (event) => {
+    event.preventDefault();
+    shop.history.settle();
+  });
+}
+
+function wireFilters(shop) {
+  const { el } = shop.view;
+  el.facets.addEventListener("submit", (event) => event.preventDefault());
+  // Price and number ranges are typed: one history entry and one report per run of typing.
+  el.facets.addEventListener("input", (event) => {
+    const input = event.target;
+    if (input.type !== "number") return;
+    const [id, end] = input.name === "min" || input.name === "max"
+      ? ["price", input.name] : splitBound(input.name);
+    const value = input.value.trim() === "" || !Number.isFinite(input.valueAsNumber)
+      ? null : input.valueAsNumber;
+    shop.history.typed(id, setBound(shop.state, id, end, value));
+    render(shop);
+  });
+  el.facets.addEventListener("change", (event) => {
+    const input = event.target;
+    if (input.type === "number") {
+      shop.history.settle();
+      return;
+    }
+    if (input.type !== "checkbox") return;
+    choose(shop, input.name === "stock" ? withState(shop.state, { stock: input.checked })
+      : toggleValue(shop.state, input.name, input.value, input.checked));
+    trackFilter(shop, input.name, input.value, input.checked);
+  });
+  el.clear.addEventListener("click", () => {
+    if (!hasFilters(shop.state)) return;
+    shop.history.change(withState(shop.state, { sel: {}, range: {}, stock: false }));
+    shop.view.syncControls(shop.state);
+    render(shop);
+    trackFilter(shop, "all", "all", false);
+  });
+}
+
+function wireSort(shop) {
+  const { el } = shop.view;
+  el.sort.addEventListener("change", () => {
+    choose(shop, withState(shop.state, { sort: el.sort.value }));
+    shop.tracker.track("sort", { sort: shop.state.sort });
+  });
+}
+
+function wireResults(shop) {
+  const { el, links, position } = shop.view;
+  el.more.addEventListener("click", () => {
+    const added = showMore(shop);
+    if (added.length) links[added[0]].focus();
+  });
+  // A card's heading links to the product's page; here it opens the dialog instead (unless
+  // the customer asks for a new tab or window). Hovering or focusing it fetches the page early.
+  el.list.addEventListener("click", (event) => {
+    const opener = event.target.closest("article h3 a");
+    if (!opener || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey
+      || event.altKey) return;
+    event.preventDefault();
+    openProduct(shop, position.get(opener.closest("li")), opener);
+  });
+  for (const type of ["pointerover", "focusin"]) {
+    el.list.addEventListener(type, (event) => {
+      const link = event.target.closest && event.target.closest("article h3 a");
+      if (link) shop.dialogs.prefetch(position.get(link.closest("li")));
+    }, { passive: true });
+  }
+  el.empty.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    if (button.dataset.action === "reset") {
+      shop.history.change(withState(emptyState(), { sort: shop.state.sort }));
+      shop.view.syncControls(shop.state);
+      runSearch(shop);
+      el.q.focus();
+    } else if (button.dataset.open) openProduct(shop, Number(button.dataset.open), button);
+  });
+}
+
+function wirePage(shop) {
+  const { el } = shop.view;
+  document.addEventListener("click", (event) => {
+    const call = event.target.closest('dialog a[href^="tel:"]');
+    if (call && shop.state.product) shop.tracker.track("call", { sku: shop.state.product });
+  });
+  window.addEventListener("popstate", () => restoreFromUrl(shop));
+  // Filters fold away on phones; beside the results on wider screens they stay open.
+  const wide = window.matchMedia("(min-width: 900px)");
+  el.filters.open = wide.matches;
+  wide.addEventListener("change", () => { el.filters.open = wide.matches; });
+}

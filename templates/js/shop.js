@@ -1,0 +1,148 @@
+// The shop page's state, in one place: `shop` holds the state read from the URL and what is
+// derived from it (the search's hits, the filtered result, how many matches are shown), and
+// the functions here take it one way: state → search → filter → render.
+
+import { createSearcher, searchNames } from "../../shopgen/search/js/searcher.js";
+import { createDialogs } from "./dialogs.js";
+import { computeResults } from "./filter.js";
+import { createHistory } from "./history.js";
+import { hasFilters, parseState, withState } from "./state.js";
+import { PAGE } from "./view.js";
+
+const CACHE = 40; // searches kept, so that deleting a letter answers at once
+
+/** The shop over the rendered page (view.js), with its state read from the URL. */
+export function createShop(root, model, view, tracker) {
+  const shop = {
+    root, model, view, tracker,
+    state: parseState(location.search, model),
+    hits: null, // the search's answer for hits.q: {q, order, mask, loose, isMatch}
+    result: null, // computeResults(model, state, hits): {list, total, counts}
+    limit: PAGE, // matches shown ("Show more" adds a page)
+    cache: new Map(), // query → hits
+    searchSeq: 0, // only the latest search's answer is rendered
+    trackedQuery: "", // the last search reported (activity.js)
+  };
+  shop.history = createHistory(shop);
+  shop.searcher = createSearcher(root.dataset.index, () => {
+    root.dataset.search = "ready";
+    shop.cache.clear();
+    runSearch(shop);
+  });
+  shop.dialogs = createDialogs(
+    document.getElementById("dlg"), model, (p) => view.links[p].getAttribute("href"),
+    (p) => view.items[p], { open: (p) => onDialogOpen(shop, p), close: (p) => onDialogClose(shop, p) });
+  return shop;
+}
+
+/** Show the state the URL gave, then load the search index once the page is idle. */
+export function startShop(shop) {
+  shop.view.syncControls(shop.state);
+  runSearch(shop);
+  shop.root.dataset.ready = "1";
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1500));
+  idle(() => shop.searcher.load(), { timeout: 4000 });
+}
+
+/** A click or a select: render first, then one history entry (pushState costs milliseconds
+ * on a large page). */
+export function choose(shop, next) {
+  shop.state = next;
+  shop.limit = PAGE;
+  render(shop);
+  shop.history.change(next);
+}
+
+/** Back or Forward: the state from the URL again. */
+export function restoreFromUrl(shop) {
+  shop.history.settle();
+  shop.state = parseState(location.search, shop.model);
+  shop.limit = PAGE;
+  shop.view.syncControls(shop.state);
+  runSearch(shop);
+}
+
+/** Find the hits for state.q, then render: from the cache, by name until the index is loaded,
+ * else from the engine (a late answer to an older query is kept but not rendered). */
+export function runSearch(shop) {
+  const { cache, model, searcher } = shop;
+  const q = shop.state.q.trim();
+  const id = ++shop.searchSeq;
+  if (!q) {
+    shop.hits = null;
+    render(shop);
+  } else if (cache.has(q)) {
+    shop.hits = cache.get(q);
+    render(shop);
+  } else if (!searcher.ready()) {
+    searcher.load();
+    shop.hits = toHits(model, q, searchNames(q, model));
+    render(shop);
+  } else {
+    searcher.search(q).then((answer) => {
+      const found = toHits(model, q, answer);
+      cache.set(q, found);
+      if (cache.size > CACHE) cache.delete(cache.keys().next().value);
+      if (id === shop.searchSeq) {
+        shop.hits = found;
+        render(shop);
+      }
+    });
+  }
+}
+
+function toHits(model, q, answer) {
+  const mask = new Uint8Array(model.n);
+  for (const ref of answer.refs) mask[ref] = 1;
+  return { q, order: answer.refs, mask, loose: answer.loose, isMatch: answer.isMatch };
+}
+
+/** Filter and sort for the state, and show it: list, counts, status, empty state, dialog. */
+export function render(shop) {
+  const { model, state, view } = shop;
+  const h = state.q.trim() !== "" ? shop.hits : null;
+  const result = computeResults(model, state, h);
+  shop.result = result;
+  view.renderList(result, shop.limit, h ? h.isMatch : null);
+  view.renderCounts(result.counts);
+  view.renderStatus(result.total);
+  view.renderEmpty(result.total, state, closeMatches(state, result, h));
+  shop.dialogs.show(state.product ? model.bySku.get(state.product) : -1);
+  performance.mark("shopgen:render", { detail: { q: state.q, total: result.total } });
+}
+
+/** When nothing matches: the search's best hits that the filters hide, or its loose matches. */
+function closeMatches(state, result, h) {
+  if (result.total !== 0 || !h) return [];
+  if (hasFilters(state) && h.order.length) return Array.from(h.order.subarray(0, 6));
+  return h.loose ? Array.from(h.loose) : [];
+}
+
+/** "Show more": the next page of matches; returns the positions added. */
+export function showMore(shop) {
+  const { hits, state } = shop;
+  shop.limit += PAGE;
+  return shop.view.renderList(shop.result, shop.limit, state.q.trim() && hits ? hits.isMatch : null);
+}
+
+/** Open product p's dialog from `from` (a card link, a close match), as a history entry. */
+export function openProduct(shop, p, from) {
+  const sku = shop.model.products[p].sku;
+  shop.history.settle();
+  shop.state = withState(shop.state, { product: sku });
+  shop.history.write(true, { opened: sku });
+  shop.dialogs.show(p, from);
+}
+
+function onDialogOpen(shop, p) {
+  shop.tracker.track("view", { sku: shop.model.products[p].sku });
+}
+
+// The customer closed the dialog: Back when opening it pushed the entry, else replace it.
+function onDialogClose(shop, p) {
+  const sku = shop.model.products[p].sku;
+  if (shop.state.product !== sku) return;
+  shop.state = withState(shop.state, { product: null });
+  if (history.state && history.state.opened === sku) history.back();
+  else shop.history.write(false);
+}
