@@ -10,12 +10,18 @@ sorting all events by visitor and time (the report then groups by ``session_id``
 Two requests of one visitor that arrive at the same instant after a long pause may both begin
 a session (two sessions where one was meant); a browser sends its batches one at a time, so
 this is rare and only splits, never merges, sessions.
+
+Each process remembers the session of the visitors it stored last (`RecentSessions`): when a
+visitor's latest event seen here is at most 30 minutes old, the session continues whatever
+other processes stored meanwhile (their events fall inside the same gap), so no look-up is
+needed. Only a visitor unseen here, or seen over 30 minutes ago, costs a query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from sqlalchemy import Connection, select, text
@@ -48,14 +54,61 @@ def _latest(connection: Connection, visitor: str) -> tuple[dt.datetime, str] | N
     return _as_utc(row.received_at), row.session_id
 
 
+class RecentSessions:
+    """The latest (receive time, session id) of recently stored visitors, per database, in
+    this process (at most `LIMIT` visitors per database; the oldest are forgotten first)."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[str, OrderedDict[str, tuple[dt.datetime, str]]] = {}
+
+    def get(self, database: str, visitor: str) -> tuple[dt.datetime, str] | None:
+        """The visitor's latest event seen here, or None."""
+        with self._lock:
+            return self._latest.get(database, OrderedDict()).get(visitor)
+
+    def remember(self, database: str, rows: list[dict[str, Any]]) -> None:
+        """Note the sessions of ``rows`` once they are stored."""
+        with self._lock:
+            known = self._latest.setdefault(database, OrderedDict())
+            for row in rows:
+                received = _as_utc(row["received_at"])
+                current = known.get(row["visitor"])
+                if current is None or received >= current[0]:
+                    known[row["visitor"]] = (received, row["session_id"])
+                    known.move_to_end(row["visitor"])
+            while len(known) > self.LIMIT:
+                known.popitem(last=False)
+
+    def forget(self) -> None:
+        """Forget everything (tests that empty the tables use this)."""
+        with self._lock:
+            self._latest.clear()
+
+
+recent_sessions = RecentSessions()
+
+
+def _database_key(connection: Connection) -> str:
+    engine = connection.engine
+    return f"{id(engine.pool)}:{engine.url}"
+
+
 def assign_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Set ``session_id`` and ``session_start`` on each row to insert (in place), continuing
-    each visitor's latest stored session when the gap allows (index: visitor, received_at)."""
+    each visitor's latest session when the gap allows: known to this process, or looked up
+    (index: visitor, received_at)."""
     by_visitor: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_visitor[row["visitor"]].append(row)
+    database = _database_key(connection)
     for visitor, own in by_visitor.items():
-        latest = _latest(connection, visitor)
+        first = min(_as_utc(row["received_at"]) for row in own)
+        latest = recent_sessions.get(database, visitor)
+        if latest is None or first - latest[0] > SESSION_GAP:
+            latest = _latest(connection, visitor)
         last_at, session = latest if latest else (None, None)
         for row in sorted(own, key=lambda r: (r["received_at"], r["client_at"], r["id"])):
             received = _as_utc(row["received_at"])
@@ -89,6 +142,11 @@ UPDATE events SET session_id = numbered.sid, session_start = (numbered.starts = 
 FROM numbered
 WHERE events.id = numbered.id
 """
+
+
+def remember_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """After ``rows`` are committed: remember their visitors' sessions in this process."""
+    recent_sessions.remember(_database_key(connection), rows)
 
 
 def backfill_sessions(connection: Connection) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from tracker.models import events_table
-from tracker.sessions import assign_sessions
+from tracker.sessions import assign_sessions, remember_sessions
 from tracker.sources import classify
 from tracker.validation import ValidEvent
 
@@ -84,10 +84,14 @@ def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
                 with engine.connect() as connection:
                     connection.execution_options(isolation_level="AUTOCOMMIT")
                     assign_sessions(connection, rows)
-                    return len(connection.execute(statement, rows).fetchall())
+                    stored = len(connection.execute(statement, rows).fetchall())
+                    remember_sessions(connection, rows)
+                    return stored
             with _writer_lock(engine), engine.begin() as connection:
                 assign_sessions(connection, rows)
-                return len(connection.execute(statement, rows).fetchall())
+                stored = len(connection.execute(statement, rows).fetchall())
+            remember_sessions(connection, rows)  # committed: the with block has ended
+            return stored
         except DBAPIError as error:
             # A connection the database closed while this Lambda container was frozen: retry
             # once on a fresh one (safe: ids already stored are skipped).

@@ -59,3 +59,27 @@ def test_events_stored_before_sessions_are_cut_by_the_migration(empty_database_u
     assert [(i, s, bool(start)) for i, s, start in found] == [
         ("a", "v1-b1", True), ("b", "v1-b1", False), ("c", "v1-b2", True),
         ("d", "v2-b1", True)]
+
+
+def test_a_recent_visitor_needs_no_look_up(engine, monkeypatch):
+    from tracker import sessions
+
+    post_at(engine, NOW, event("pageview", at=NOW))
+    looked_up: list[str] = []
+    real = sessions._latest
+    monkeypatch.setattr(sessions, "_latest",
+                        lambda connection, visitor: looked_up.append(visitor) or real(
+                            connection, visitor))
+    soon = NOW + dt.timedelta(minutes=10)
+    post_at(engine, soon, event("view", at=soon))
+    assert looked_up == []  # seen 10 minutes ago here: the session continues
+    late = soon + dt.timedelta(minutes=31)
+    post_at(engine, late, event("view", at=late))
+    assert len(looked_up) == 1  # over 30 minutes: another process may have stored events
+    rows = sorted(stored_events(engine), key=lambda r: r["received_at"])
+    assert rows[0]["session_id"] == rows[1]["session_id"] != rows[2]["session_id"]
+    sessions.recent_sessions.forget()
+    post_at(engine, late + dt.timedelta(minutes=1), event("call", at=late))
+    assert len(looked_up) == 2  # unknown here: looked up, and it continues the stored session
+    rows = sorted(stored_events(engine), key=lambda r: r["received_at"])
+    assert rows[3]["session_id"] == rows[2]["session_id"]
