@@ -117,6 +117,10 @@ def publish(site: Path, build_dir: Path | None, **options: object) -> None:
     from shopgen.publish import publish_command
 
     publish_command(site, build_dir or site / "build", echo=click.echo, **options)
+    if not options.get("dry_run"):
+        from shopgen.report.catalog_sync import sync_after_publish
+
+        sync_after_publish(site, database_url(site), click.echo)
 
 
 FIRST_REPORT_DAY = dt.date(2000, 1, 1)
@@ -148,15 +152,30 @@ def _check_report_window(since: dt.date | None, until: dt.date | None) -> None:
         raise click.UsageError(f"--since {since} is after {what}")
 
 
+def _zone(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from shopgen.report.zones import check_zone
+
+    if value is not None and (problem := check_zone(value)):
+        raise click.BadParameter(problem)
+    return value
+
+
 @main.command()
 @SITE_OPTION
 @click.option("--since", callback=_date, help="First day (YYYY-MM-DD) [default: 30 days ago].")
 @click.option("--until", callback=_date, help="Last day (YYYY-MM-DD) [default: today].")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]),
               default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of the terminal.")
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="Write to this file instead of the terminal (csv: a folder, one file a "
+              "section).")
 @click.option("--include-bots", is_flag=True, help="Count events flagged as bots too.")
+@click.option("--period", type=click.Choice(["day", "week", "month"]), default="day",
+              show_default=True, help="Period of the time series.")
+@click.option("--compare", type=click.Choice(["previous", "year"]), default=None,
+              help="Show each figure beside the period just before, or a year before.")
+@click.option("--tz", callback=_zone, metavar="ZONE",
+              help="IANA time zone of the days [default: shop.yaml timezone, else UTC].")
 @click.option("--suggest-synonyms", is_flag=True,
               help="Suggest search.synonyms for shop.yaml from searches with no result.")
 def report(site: Path, **options: object) -> None:
@@ -209,6 +228,45 @@ def upgrade(site: Path) -> None:
 
     upgrade_tracker_database(database_url(site))
     click.echo("Database schema is up to date.")
+
+
+@db.command(name="sync-catalog")
+@SITE_OPTION
+def sync_catalog(site: Path) -> None:
+    """Write the catalog's products to the database's products table (for SQL joins)."""
+    from shopgen.report.catalog_sync import describe
+    from shopgen.report.catalog_sync import sync_catalog as sync
+
+    click.echo(describe(sync(site, database_url(site))))
+
+
+def _age(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from tracker.retention import parse_age
+
+    try:
+        parse_age(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
+@db.command()
+@SITE_OPTION
+@click.option("--older-than", "age", required=True, callback=_age, metavar="AGE",
+              help="Delete events received longer ago than this: 90d, 12w, 13m, 2y.")
+def prune(site: Path, age: str) -> None:
+    """Delete old events (and their daily salts), in small batches."""
+    from shopgen.report.command import open_report_engine
+    from tracker.retention import cutoff, prune_events
+
+    before = cutoff(age, dt.datetime.now(dt.UTC))
+    engine = open_report_engine(database_url(site))
+    try:
+        deleted = prune_events(engine, before,
+                               progress=lambda n: click.echo(f"  {n} deleted…", err=True))
+    finally:
+        engine.dispose()
+    click.echo(f"Deleted {deleted} events received before {before:%Y-%m-%d %H:%M} UTC.")
 
 
 @main.group(name="tracker")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
 import babel.numbers
@@ -47,6 +48,15 @@ def _locale_problem(locale: str) -> str | None:
     return None
 
 
+def timezone_problem(name: str) -> str | None:
+    """Why ``name`` is not an IANA time zone (Europe/Paris, UTC), or None when it is one."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{name!r} is not an IANA time zone like Europe/Paris or UTC"
+    return None
+
+
 SHOP_OPTIONS: tuple[Option, ...] = (
     Text("name", "The shop's name: page title, header and structured data.", required=True,
          max_length=200),
@@ -64,6 +74,8 @@ SHOP_OPTIONS: tuple[Option, ...] = (
     Text("base_url", "The shop's public address (canonical links, sitemap, robots.txt).",
          required=True, pattern=r"https?://[^/\s]+(/\S*)?",
          hint="must be an absolute http(s) address without spaces, like https://shop.example"),
+    Text("timezone", "IANA time zone of the shop's days in `shopgen report` (Europe/Paris); "
+         "`--tz` overrides it.", default="UTC", check=timezone_problem),
     Section("tracker", "Where the page sends customer activity.", options=(
         Text("endpoint", "The beacon's URL (a path on the shop's host, or an absolute URL).",
              default="/api/events", pattern=r"(/|https?://)\S*",
@@ -159,11 +171,12 @@ def load_shop_block(site_dir: Path, key: str) -> dict[str, Any]:
     return settings[key]
 
 
-def read_options_defaults(key: str) -> dict[str, Any]:
-    """A block's defaults, as if shop.yaml left it out."""
-    section = next(o for o in SHOP_OPTIONS if o.key == key)
-    assert isinstance(section, Section)
-    return {o.key: o.default for o in section.options}
+def read_options_defaults(key: str) -> Any:
+    """A block's defaults (or one top-level option's default), as if shop.yaml left it out."""
+    option = next(o for o in SHOP_OPTIONS if o.key == key)
+    if not isinstance(option, Section):
+        return option.default
+    return {o.key: o.default for o in option.options}
 
 
 def shop_yaml_reference() -> str:
