@@ -11,12 +11,20 @@ import click
 from shopgen.database import database_url
 from shopgen.errors import ShopgenError
 
+
+def _site(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
+    from shopgen.config.site_folder import find_site
+
+    return find_site(value)
+
+
 SITE_OPTION = click.option(
     "--site",
     type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The shop folder (holding shop.yaml).",
+    default=None,
+    callback=_site,
+    help="The shop folder, holding shop.yaml [default: the current folder, or its "
+         "catalog_data/ when only that holds shop.yaml].",
 )
 
 
@@ -68,11 +76,30 @@ def init(directory: Path) -> None:
     default=None,
     help="Output folder [default: build/ inside the site].",
 )
-def build(site: Path, out: Path | None) -> None:
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Build as of this day (YYYY-MM-DD), e.g. to check scheduled prices "
+                   "[default: today].")
+@click.option("--force", is_flag=True, help="Build even when nothing changed since the last "
+              "build.")
+def build(site: Path, out: Path | None, day: dt.datetime | None, force: bool) -> None:
     """Build the static shop page from the catalog."""
     from shopgen.build import build_site
 
-    build_site(site, out or site / "build", echo=click.echo)
+    build_site(site, out or site / "build", today=day.date() if day else None, force=force,
+               echo=click.echo)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: {ok, site, products, problems: [{file, line, "
+              "message}]} for tools.")
+def check(site: Path, fmt: str) -> None:
+    """Check the catalog without building (every problem with its file and line)."""
+    from shopgen.catalog.check import check_site
+
+    if not check_site(site, fmt=fmt, echo=click.echo):
+        raise SystemExit(1)
 
 
 @main.command()
