@@ -199,6 +199,38 @@ def export_command(kind: str, site: Path, out: Path | None) -> None:
     export_catalog(kind, site, out, echo=click.echo)
 
 
+@main.command()
+@SITE_OPTION
+@click.option("--stack", default=None, help="CloudFormation stack name [default: shopgen-"
+              "<the shop's name>].")
+@click.option("--region", default=None, help="AWS region [default: publish.region, else the "
+              "profile's].")
+@click.option("--profile", default=None, help="AWS profile to use.")
+@click.option("--dry-run", is_flag=True, help="Print the change set and change nothing.")
+@click.option("--yes", is_flag=True, help="Apply the change set without asking.")
+@click.option("--database-secret", default=None, metavar="NAME",
+              help="Where the tracker's database URL is kept: a Secrets Manager secret NAME, "
+                   "or ssm:/NAME for an SSM SecureString (needed on the first deploy).")
+@click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
+              help="A template parameter (repeatable), e.g. CreateDatabase=true.")
+@click.option("--code-bucket", default=None, help="Bucket for the tracker's zip [default: "
+              "shopgen-artifacts-ACCOUNT-REGION, created if missing].")
+@click.option("--tracker-zip", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Deploy this zip from `shopgen tracker package` instead of "
+                                 "packaging the tracker now.")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="A changed copy of the CloudFormation template "
+                                 "[default: the one shopgen ships].")
+@click.option("--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL",
+              help="AWS endpoint (for testing against a local endpoint).")
+def deploy(site: Path, **options: object) -> None:
+    """Create or update the shop's AWS stack and write its outputs into shop.yaml."""
+    from shopgen.deploy.command import DeployOptions, deploy_command
+
+    deploy_command(site, DeployOptions(**options), echo=click.echo,
+                   confirm=lambda question: click.confirm(question, default=False))
+
+
 @main.group()
 def db() -> None:
     """The tracker's database."""

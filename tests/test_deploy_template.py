@@ -103,15 +103,10 @@ def test_tracker_lambda_api_and_logs(template: dict) -> None:
 
 
 def role_policies(template: dict) -> dict[str, dict]:
-    """The tracker role's inline policies by name, whichever condition they hang on."""
-    role = template["Resources"]["TrackerRole"]["Properties"]
-    found = {}
-    for entry in role["Policies"]:
-        if "Fn::If" in entry:
-            condition, entry, _no_value = entry["Fn::If"]
-            entry = {**entry, "condition": condition}
-        found[entry["PolicyName"]] = entry
-    return found
+    """The policies attached to the tracker's role, by name, with their condition."""
+    return {r["Properties"]["PolicyName"]: {**r["Properties"], "condition": r.get("Condition")}
+            for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"
+            and r["Properties"]["Roles"] == [{"Ref": "TrackerRole"}]}
 
 
 def test_the_lambda_may_read_its_database_secret_only(template: dict) -> None:
@@ -121,6 +116,8 @@ def test_the_lambda_may_read_its_database_secret_only(template: dict) -> None:
     (statement,) = secrets["PolicyDocument"]["Statement"]
     assert statement["Action"] == "secretsmanager:GetSecretValue"
     assert statement["Resource"]["Fn::Sub"].endswith(":secret:${DatabaseSecretName}-??????")
+    assert policies["read-database-parameter"]["condition"] == "ReadsSsm"
+    assert policies["read-created-database-secret"]["condition"] == "CreateDatabase"
     (ssm,) = policies["read-database-parameter"]["PolicyDocument"]["Statement"]
     assert ssm["Action"] == "ssm:GetParameter"
     assert ssm["Resource"]["Fn::Sub"].endswith(":parameter${DatabaseSecretName}")
