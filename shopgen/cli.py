@@ -105,19 +105,22 @@ def check(site: Path, fmt: str) -> None:
 @main.command()
 @SITE_OPTION
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port on 127.0.0.1 (0 picks a free one).")
+              help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 lets other machines see the preview).")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Output folder [default: build/ inside the site].",
 )
-def serve(site: Path, port: int, out: Path | None) -> None:
-    """Build, serve the page and the beacon on 127.0.0.1, and rebuild on change."""
+@click.pass_context
+def serve(ctx: click.Context, site: Path, port: int, host: str, out: Path | None) -> None:
+    """Build, serve the page and the beacon (on 127.0.0.1 unless --host), rebuild on change."""
     from shopgen.serve import serve_site
 
-    serve_site(site, out or site / "build", port=port, database=database_url(site),
-               echo=click.echo)
+    serve_site(site, out or site / "build", port=port, host=host, database=database_url(site),
+               echo=click.echo, debug=_debug(ctx.find_root()))
 
 
 @main.command()
@@ -143,13 +146,33 @@ def publish(site: Path, build_dir: Path | None, **options: object) -> None:
     publish_command(site, build_dir or site / "build", echo=click.echo, **options)
 
 
+FIRST_REPORT_DAY = dt.date(2000, 1, 1)
+REPORT_DAYS_AHEAD = 366  # a report may end up to a year ahead (a month's report run early)
+
+
+def _utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
+    last = _utc_today() + dt.timedelta(days=REPORT_DAYS_AHEAD)
+    if not FIRST_REPORT_DAY <= day <= last:
+        raise click.BadParameter(f"{value} is not between {FIRST_REPORT_DAY} and {last}")
+    return day
+
+
+def _check_report_window(since: dt.date | None, until: dt.date | None) -> None:
+    """--since after --until (or after today, when --until is not given) is a usage error."""
+    last = until or _utc_today()
+    if since is not None and since > last:
+        what = f"--until {until}" if until else f"today ({last}, UTC)"
+        raise click.UsageError(f"--since {since} is after {what}")
 
 
 @main.command()
@@ -167,6 +190,7 @@ def report(site: Path, **options: object) -> None:
     """What customers searched, viewed, filtered and called about."""
     from shopgen.report import report_command
 
+    _check_report_window(options["since"], options["until"])  # type: ignore[arg-type]
     report_command(site, database=database_url(site), echo=click.echo, **options)
 
 
@@ -240,10 +264,9 @@ def db() -> None:
 @SITE_OPTION
 def upgrade(site: Path) -> None:
     """Create or upgrade the tracker's database schema (Alembic migrations)."""
-    from tracker.migrate import upgrade_database
+    from shopgen.database import upgrade_tracker_database
 
-    url = database_url(site)
-    upgrade_database(url)
+    upgrade_tracker_database(database_url(site))
     click.echo("Database schema is up to date.")
 
 

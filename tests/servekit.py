@@ -7,30 +7,72 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+
+@dataclass
+class ServeProcess:
+    """A running `shopgen serve`: its base URL and every line it printed so far."""
+
+    url: str
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        """What the server printed (stdout and stderr) up to now."""
+        return "".join(self.lines)
+
+
+@contextlib.contextmanager
+def serve_process(site: Path, database_url: str, *args: str,
+                  timeout: float = 120) -> Iterator[ServeProcess]:
+    """Start `shopgen serve --port 0 ARGS…` on `site`; yield it; stop it (SIGTERM) afterwards.
+
+    After the block, ``lines`` holds everything it printed, up to its exit.
+    """
+    env = {**os.environ, "TRACKER_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shopgen.cli", "serve", "--site", str(site), "--port", "0",
+         *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: list[str] = []
+    started = threading.Event()
+    reader = threading.Thread(target=_read_lines, args=(process, lines, started), daemon=True)
+    reader.start()
+    try:
+        started.wait(timeout)
+        match = re.search(r"on (http://127\.0\.0\.1:\d+/)", "".join(lines))
+        assert match, "shopgen serve did not start:\n" + "".join(lines)
+        yield ServeProcess(match.group(1), lines)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        reader.join(timeout=10)
+
+
+def _read_lines(process: subprocess.Popen, lines: list[str], started: threading.Event) -> None:
+    for line in process.stdout:
+        lines.append(line)
+        if "Serving " in line:
+            started.set()
+    started.set()  # it exited before serving
 
 
 @contextlib.contextmanager
 def shopgen_serve(site: Path, database_url: str, timeout: float = 120) -> Iterator[str]:
     """Start `shopgen serve --port 0` on `site`; yield its base URL; stop it afterwards."""
-    env = {**os.environ, "TRACKER_DATABASE_URL": database_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shopgen.cli", "serve", "--site", str(site), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    try:
-        deadline, output = time.monotonic() + timeout, []
-        url = None
-        while url is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            output.append(line)
-            if match := re.search(r"on (http://127\.0\.0\.1:\d+/)", line):
-                url = match.group(1)
-        assert url, "shopgen serve did not start:\n" + "".join(output)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_process(site, database_url, timeout=timeout) as served:
+        yield served.url
+
+
+def wait_until(condition, seconds: float = 30, step: float = 0.2) -> bool:
+    """Poll ``condition()`` until it is true or ``seconds`` pass; its last answer."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step)
+    return True

@@ -405,7 +405,7 @@ def test_cli_errors_exit_1(site: Path, tmp_path: Path, sqlite_report_url: str) -
     result = runner.invoke(
         main, ["report", "--site", str(site), "--since", "2026-03-05", "--until", "2026-03-01"],
         env={"TRACKER_DATABASE_URL": sqlite_report_url})
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error (tests/test_database_errors.py)
     assert "Error:" in result.output and "after" in result.output
     result = runner.invoke(main, ["report", "--site", str(site)],
                            env={"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'no.sqlite3'}"})

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine
 
+from tracker.storage import normalise_database_url
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -17,6 +19,7 @@ def alembic_config(url: str | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:
         # ConfigParser interpolation: a literal % must be doubled.
+        url = normalise_database_url(url)
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
@@ -31,7 +34,7 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
 
 def upgrade_database(url: str) -> None:
     """Upgrade the database at the SQLAlchemy ``url`` to the newest schema (idempotent)."""
-    engine = create_engine(url)
+    engine = create_engine(normalise_database_url(url))
     try:
         upgrade_engine(engine)
     finally:

@@ -107,8 +107,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# psycopg (3) is the PostgreSQL driver the tracker ships; SQLAlchemy's default for a bare
+# postgresql:// is psycopg2, and postgres:// (Heroku, many hosting panels) is no dialect at all.
+_POSTGRESQL_SCHEMES = ("postgres://", "postgresql://")
+POSTGRESQL_DRIVER_SCHEME = "postgresql+psycopg://"
+
+
+def normalise_database_url(url: str) -> str:
+    """``url`` with ``postgres://`` and ``postgresql://`` read as ``postgresql+psycopg://``."""
+    url = url.strip()
+    for scheme in _POSTGRESQL_SCHEMES:
+        if url.lower().startswith(scheme):
+            return POSTGRESQL_DRIVER_SCHEME + url[len(scheme):]
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the tracker: recycled connections (Lambda freezes them), SQLite in WAL."""
+    url = normalise_database_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

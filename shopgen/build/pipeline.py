@@ -217,13 +217,19 @@ def _fingerprint(site_dir: Path, out_dir: Path, theme: Path, today: dt.date) -> 
     return digest.hexdigest()
 
 
+# Never read by a build: compiled Python, and SQLite databases with their journals (the
+# tracker's file beside the catalog changes with every beacon `shopgen serve` stores).
+_NOT_BUILD_INPUTS = tuple(f"{base}{sidecar}" for base in (".sqlite3", ".sqlite", ".db")
+                          for sidecar in ("", "-wal", "-shm", "-journal")) + (".pyc",)
+
+
 def _walk_files(root: Path, skip: set[Path]):
     stack = [root]
     while stack:
         folder = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith(".") or entry.name.endswith((".sqlite3", ".pyc")):
+                if entry.name.startswith(".") or entry.name.endswith(_NOT_BUILD_INPUTS):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if Path(entry.path).resolve() not in skip and entry.name != "__pycache__":

@@ -43,10 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from shopgen.atomic_files import atomic_write
+from shopgen.database import check_database_url, database_errors, safe_url
 from shopgen.errors import ShopgenError
 from shopgen.report.catalog import ReportCatalog, load_report_catalog
 from shopgen.report.parallel import collect_report_concurrently
@@ -91,10 +90,7 @@ def _lower(value: Any) -> Any:
 
 def open_report_engine(url: str) -> Engine:
     """An engine on the tracker's database, refusing to create an empty SQLite file."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise ShopgenError("TRACKER_DATABASE_URL is not a valid SQLAlchemy URL") from None
+    parsed = check_database_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         path = parsed.database or ""
@@ -103,20 +99,10 @@ def open_report_engine(url: str) -> Engine:
         ).is_file():
             raise ShopgenError(f"there is no tracker database at {path}: {UPGRADE_HINT}")
     connect_args = {"connect_timeout": 10} if backend == "postgresql" else {}
-    try:
-        engine = create_engine(parsed, connect_args=connect_args)
-    except (NoSuchModuleError, ModuleNotFoundError) as error:
-        raise ShopgenError(f"no database driver for {parsed.drivername} ({error})") from None
+    engine = create_engine(parsed, connect_args=connect_args)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_unicode_lower)
     return engine
-
-
-def _safe_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "the database"
 
 
 def _with_database(url: str, work: Callable[[Engine], Any]) -> Any:
@@ -124,19 +110,14 @@ def _with_database(url: str, work: Callable[[Engine], Any]) -> Any:
     database failures into a readable ShopgenError."""
     engine = open_report_engine(url)
     try:
-        with engine.connect() as conn:
-            has_events = inspect(conn).has_table("events")
-        if not has_events:
-            raise ShopgenError(
-                f"the tracker database {_safe_url(url)} has no events table: {UPGRADE_HINT}"
-            )
-        return work(engine)
-    except DBAPIError as error:
-        reason = str(getattr(error, "orig", error)).strip().splitlines()[0:1]
-        raise ShopgenError(
-            f"cannot read the tracker database {_safe_url(url)} ({' '.join(reason)}); "
-            f"is it running? If its schema is missing, {UPGRADE_HINT}"
-        ) from None
+        with database_errors(url, "read", f"If its schema is missing, {UPGRADE_HINT}."):
+            with engine.connect() as conn:
+                has_events = inspect(conn).has_table("events")
+            if not has_events:
+                raise ShopgenError(
+                    f"the tracker database {safe_url(url)} has no events table: {UPGRADE_HINT}"
+                )
+            return work(engine)
     finally:
         engine.dispose()
 

@@ -9,9 +9,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import BinaryIO
 
 from sqlalchemy import Engine
 
@@ -23,24 +26,94 @@ from tracker.validation import MAX_BODY_BYTES
 EVENTS_PATH = "/api/events"
 
 
+REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request (or read the answer)
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+_MAX_LINE = 1024
+
+
+class BodyError(Exception):
+    """The request's body cannot be read as sent: answered with ``status`` and ``reason``."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+def read_request_body(request: BaseHTTPRequestHandler) -> tuple[bytes, bool]:
+    """The body (Content-Length or chunked) and whether all of it was read.
+
+    At most ``MAX_BODY_BYTES + 1`` bytes are read: enough for ``handle_http`` to answer 413.
+    """
+    encoding = request.headers.get("Transfer-Encoding", "").strip().lower()
+    if encoding == "chunked":
+        return _read_chunked(request.rfile, MAX_BODY_BYTES + 1)
+    if encoding:
+        raise BodyError(501, f"Transfer-Encoding {encoding!r} is not supported; send chunked "
+                             "or a Content-Length")
+    text = (request.headers.get("Content-Length") or "0").strip()
+    if not text.isdigit():
+        raise BodyError(400, "Content-Length is not a number of bytes")
+    length = int(text)
+    if length > MAX_BODY_BYTES:
+        return request.rfile.read(MAX_BODY_BYTES + 1), False
+    return request.rfile.read(length), True
+
+
+def _read_chunked(stream: BinaryIO, limit: int) -> tuple[bytes, bool]:
+    body = bytearray()
+    while True:
+        size_line = stream.readline(_MAX_LINE)
+        size_text = size_line.split(b";", 1)[0].strip()  # a chunk extension is ignored
+        if not size_line.endswith(b"\n") or not _CHUNK_SIZE.fullmatch(size_text):
+            raise BodyError(400, "the chunked body is malformed")
+        size = int(size_text, 16)
+        if size == 0:
+            _skip_trailers(stream)
+            return bytes(body), True
+        if len(body) + size > limit:
+            body += stream.read(limit - len(body))
+            return bytes(body), False
+        chunk = stream.read(size)
+        if len(chunk) < size or stream.readline(_MAX_LINE).strip():
+            raise BodyError(400, "the chunked body is malformed")
+        body += chunk
+
+
+def _skip_trailers(stream: BinaryIO) -> None:
+    for _ in range(100):
+        line = stream.readline(_MAX_LINE)
+        if not line.strip():
+            return
+    raise BodyError(400, "the chunked body has too many trailer fields")
+
+
 def answer_beacon_request(request: BaseHTTPRequestHandler, engine: Engine | None = None) -> None:
     """Read the request's body, answer it with ``handle_http``, write the response."""
     try:
-        length = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        length = -1
-    if length > MAX_BODY_BYTES:
-        # Read just enough for handle_http to answer 413; the rest is never read, so the
-        # connection can't be reused.
-        body = request.rfile.read(MAX_BODY_BYTES + 1)
+        body, complete = read_request_body(request) if request.command == "POST" else (
+            b"", not _declares_body(request))
+    except BodyError as error:
+        request.close_connection = True  # where the next request starts is unknown
+        payload = json.dumps({"error": str(error)}).encode()
+        send_answer(request, error.status, {"Content-Type": "application/json",
+                                            "Cache-Control": "no-store"}, payload)
+        return
+    if not complete:
+        # The rest of the body is never read, so the connection can't be reused.
         request.close_connection = True
-    elif length < 0:
-        body = b""
-        request.close_connection = True
-    else:
-        body = request.rfile.read(length)
     status, headers, payload = handle_http(request.command, dict(request.headers.items()), body,
                                            request.client_address[0], engine=engine)
+    send_answer(request, status, headers, payload)
+
+
+def _declares_body(request: BaseHTTPRequestHandler) -> bool:
+    length = (request.headers.get("Content-Length") or "0").strip()
+    return length != "0" or "Transfer-Encoding" in request.headers
+
+
+def send_answer(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str],
+                payload: bytes) -> None:
+    """Write one response (status, headers, body) with its Content-Length."""
     request.send_response(status)
     for name, value in headers.items():
         request.send_header(name, value)
@@ -68,6 +141,7 @@ class BeaconRequestHandler(BaseHTTPRequestHandler):
     """Routes every method on the endpoint path to the tracker; anything else is 404."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as browsers and load generators use it
+    timeout = REQUEST_TIMEOUT  # a client that stops sending can't hold a thread forever
     server: BeaconServer
 
     def _dispatch(self) -> None:

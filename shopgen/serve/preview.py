@@ -1,10 +1,26 @@
-"""`shopgen serve`: build, serve build/ and the beacon endpoint on 127.0.0.1, rebuild on change."""
+"""`shopgen serve`: build, serve build/ and the beacon endpoint, rebuild on change.
+
+The HTTP side is the standard library's threaded server, hardened for a preview that a phone
+on the same network may use (``--host``): a listen backlog for bursts of beacons, a timeout per
+connection, no client address in the terminal, a styled 404, and a page from the previous
+build keeps its hashed assets while and after a rebuild swaps a new build in
+(`shopgen.serve.snapshots`).
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import signal
+import socket
+import socketserver
+import sys
 import threading
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,81 +29,215 @@ from sqlalchemy import Engine
 from shopgen.build import build_site
 from shopgen.catalog import load_shop
 from shopgen.errors import ShopgenError
+from shopgen.serve.beacon_http import REQUEST_TIMEOUT, answer_beacon_request, send_answer
+from shopgen.serve.snapshots import BuildSnapshots
+from shopgen.serve.watch import watch_and_rebuild
+
+Echo = Callable[..., None]
+STATIC_METHODS = "GET, HEAD"
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """Serves one build folder and the beacon endpoint; see the module's docstring."""
+
+    daemon_threads = True
+    # The default (5) resets most of a burst of 100 concurrent beacons; the kernel caps this at
+    # net.core.somaxconn.
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], family: socket.AddressFamily, out_dir: Path,
+                 tracker_path: str, engine: Engine | None, *, report: Echo,
+                 request_timeout: float = REQUEST_TIMEOUT, debug: bool = False):
+        self.address_family = family
+        self.out_dir = out_dir
+        self.tracker_path = tracker_path
+        self.engine = engine
+        self.snapshots: BuildSnapshots | None = None
+        self.request_timeout = request_timeout
+        self.debug = debug
+        self.report = report
+        super().__init__(address, partial(PreviewHandler, directory=str(out_dir)))
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host's name up (reverse DNS): slow or hanging
+        # without a network, and only used in a header nobody reads.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Say what went wrong, without the client's address (the default prints it)."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return  # the client went away or stalled: nothing to fix here
+        self.report(f"Error: unexpected {type(error).__name__} while answering a request: "
+                    f"{error}", err=True)
+        if self.debug:
+            traceback.print_exc()
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
-    """Static files from the build folder, plus POST to the tracker endpoint."""
+    """Static files from the build (falling back to the kept builds), plus the beacon."""
 
-    tracker_path = "/api/events"
-    engine: Engine | None = None
+    server: PreviewServer
     server_version = "shopgen-serve"
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        self._beacon("POST")
+    def setup(self) -> None:
+        # A client that sends half a request, or never reads the answer, can't hold a thread.
+        self.timeout = self.server.request_timeout
+        super().setup()
 
-    def do_OPTIONS(self) -> None:  # noqa: N802
-        self._beacon("OPTIONS")
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self._is_beacon():
+            answer_beacon_request(self, self.server.engine)  # 405 with Allow, as the Lambda
+        else:
+            super().do_GET()
 
-    def _beacon(self, method: str) -> None:
-        if self.path.split("?", 1)[0] != self.tracker_path:
-            self.send_error(405 if method == "POST" else 404)
+    def do_HEAD(self) -> None:  # noqa: N802
+        if self._is_beacon():
+            answer_beacon_request(self, self.server.engine)
+        else:
+            super().do_HEAD()
+
+    def _other_method(self) -> None:
+        if self._is_beacon():
+            answer_beacon_request(self, self.server.engine)
             return
-        from shopgen.serve.beacon_http import answer_beacon_request
+        self.close_connection = True  # its body, if any, is not read
+        send_answer(self, HTTPStatus.METHOD_NOT_ALLOWED,
+                    {"Allow": STATIC_METHODS, "Content-Type": "text/plain; charset=utf-8"},
+                    b"Method not allowed\n")
 
-        answer_beacon_request(self, self.engine)
+    do_POST = do_OPTIONS = do_PUT = do_DELETE = do_PATCH = _other_method
+
+    def _is_beacon(self) -> bool:
+        return self.path.split("?", 1)[0] == self.server.tracker_path
+
+    def translate_path(self, path: str) -> str:
+        """The file in the build, else in a kept build: hashed assets and images always, any
+        file while a rebuild is swapping the build folder."""
+        local = super().translate_path(path)
+        snapshots = self.server.snapshots
+        if snapshots is None or os.path.exists(local):
+            return local
+        relative = os.path.relpath(local, self.directory)
+        found = snapshots.find(relative, any_file=not os.path.isdir(self.directory))
+        if found is None:
+            return local
+        return found + "/" if local.endswith("/") else found
+
+    def send_head(self):  # noqa: ANN201 - http.server's signature
+        """As SimpleHTTPRequestHandler's, but an impossible file name is a 404, not a crash."""
+        try:
+            return super().send_head()
+        except ValueError:  # e.g. %00 in the path: open() refuses it
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """No folder listings: a folder without index.html is not a page."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """The build's own 404.html for a missing page; http.server's plain errors otherwise."""
+        page = self._not_found_page() if code == HTTPStatus.NOT_FOUND else None
+        if page is None:
+            super().send_error(code, message, explain)
+            return
+        self.close_connection = True
+        send_answer(self, HTTPStatus.NOT_FOUND, {"Content-Type": "text/html; charset=utf-8"},
+                    page)
+
+    def _not_found_page(self) -> bytes | None:
+        if self.command not in ("GET", "HEAD"):
+            return None
+        try:
+            return Path(self.translate_path("/404.html")).read_bytes()
+        except OSError:
+            return None
 
     def end_headers(self) -> None:
-        # A preview must always show the latest build.
-        if self.command == "GET":
+        # A preview must always show the latest build (the tracker sets its own headers).
+        if self.command == "GET" and not self._is_beacon():
             self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass  # quiet: the build messages matter more in the terminal
+        """Silent: http.server's log lines start with the client's IP address."""
 
 
-def make_server(out_dir: Path, port: int, tracker_path: str, engine: Engine | None):
-    """A threaded HTTP server on 127.0.0.1 (port 0 picks a free one)."""
-    handler = type("BoundPreviewHandler", (PreviewHandler,),
-                   {"tracker_path": tracker_path, "engine": engine})
-    return ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out_dir)))
+def make_server(out_dir: Path, port: int, tracker_path: str, engine: Engine | None, *,
+                host: str = "127.0.0.1", report: Echo = print,
+                request_timeout: float = REQUEST_TIMEOUT, debug: bool = False) -> PreviewServer:
+    """A preview server bound to ``host:port`` (port 0 picks a free one), or a ShopgenError
+    saying why it cannot listen there."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as error:
+        raise ShopgenError(f"cannot listen on {host}: {error.strerror}") from None
+    try:
+        return PreviewServer((host, port), family, Path(out_dir), tracker_path, engine,
+                             report=report, request_timeout=request_timeout, debug=debug)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise ShopgenError(f"port {port} is in use (try --port)") from None
+        raise ShopgenError(f"cannot listen on {host} port {port} "
+                           f"({error.strerror or error})") from None
 
 
-def watch_and_rebuild(site_dir: Path, out_dir: Path, stop: threading.Event,
-                      echo: Callable[..., None], interval: float = 1.0) -> None:
-    """Rebuild whenever the catalog or theme changes; a broken catalog keeps the old build."""
-    while not stop.wait(interval):
-        try:
-            result = build_site(site_dir, out_dir, echo=lambda *a, **k: None)
-            if not result.skipped:
-                echo(f"Rebuilt {result.products} products in {result.seconds:.2f} s.")
-        except ShopgenError as error:
-            echo(f"Error: {error.format_message()}\n(still serving the previous build)", err=True)
-
-
-def serve_site(site_dir: Path, out_dir: Path, *, port: int, database: str,
-               echo: Callable[..., None]) -> None:
-    """Build, then serve until interrupted."""
-    from tracker.migrate import upgrade_database
+def serve_site(site_dir: Path, out_dir: Path, *, port: int, database: str, echo: Echo,
+               host: str = "127.0.0.1", debug: bool = False) -> None:
+    """Check the database and the port, build, then serve until interrupted."""
+    from shopgen.database import database_errors, safe_url, upgrade_tracker_database
     from tracker.storage import make_engine
 
-    build_site(site_dir, out_dir, echo=echo)
     shop = load_shop(site_dir)
-    upgrade_database(database)
-    engine = make_engine(database)
-    server = make_server(out_dir, port, shop.tracker_endpoint, engine)
+    upgrade_tracker_database(database)
+    with database_errors(database):
+        engine = make_engine(database)
+    server = None
+    snapshots = None
     stop = threading.Event()
-    watcher = threading.Thread(target=watch_and_rebuild, args=(site_dir, out_dir, stop, echo),
-                               daemon=True)
-    watcher.start()
-    host, bound_port = server.server_address[:2]
-    echo(f"Serving {out_dir} on http://{host}:{bound_port}/ (events to {shop.tracker_endpoint},"
-         f" stored in {engine.url.render_as_string(hide_password=True)}). Ctrl+C stops.")
     try:
-        server.serve_forever()
+        server = make_server(out_dir, port, shop.tracker_endpoint, engine, host=host,
+                             report=echo, debug=debug)
+        build_site(site_dir, out_dir, echo=echo)
+        snapshots = server.snapshots = BuildSnapshots(out_dir)
+        snapshots.take()
+        watcher = threading.Thread(target=watch_and_rebuild, daemon=True,
+                                   args=(site_dir, out_dir, stop, echo),
+                                   kwargs={"rebuilt": snapshots.take, "debug": debug})
+        watcher.start()
+        bound_host, bound_port = server.server_address[:2]
+        shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+        echo(f"Serving {out_dir} on http://{shown_host}:{bound_port}/ (events to "
+             f"{shop.tracker_endpoint}, stored in {safe_url(database)}). Ctrl+C stops.")
+        with _sigterm_as_interrupt():
+            server.serve_forever()
     except KeyboardInterrupt:
         echo("Stopped.")
     finally:
         stop.set()
-        server.server_close()
+        if server is not None:
+            server.server_close()
+        if snapshots is not None:
+            snapshots.close()
         engine.dispose()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the server like Ctrl+C does, so the kept builds are cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
