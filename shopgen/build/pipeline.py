@@ -206,15 +206,24 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
 def _fingerprint(site_dir: Path, out_dir: Path, theme: Path, today: dt.date) -> str:
     """A digest of everything a build reads (by path, size and mtime), plus the date."""
     digest = hashlib.sha256(f"{__version__}|{today.isoformat()}".encode())
+    for path, (size, mtime_ns) in sorted(build_inputs(site_dir, out_dir, theme).items()):
+        digest.update(f"{path}|{size}|{mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def build_inputs(site_dir: Path, out_dir: Path,
+                 theme: Path | None = None) -> dict[str, tuple[int, int]]:
+    """Every file a build reads, path → (size, mtime in ns): what the no-change shortcut
+    compares, and what `shopgen serve` watches."""
+    site_dir, out_dir = Path(site_dir), Path(out_dir)
     skip = {out_dir.resolve(), (site_dir / CACHE_DIR).resolve()}
     # The walk never follows a linked folder (it could lead anywhere, or back up), except the
     # catalog's own folders: `images/` linked to a shared photo drive is read by the build.
     linked = [site_dir / name for name in LINKABLE_FOLDERS
               if (site_dir / name).is_symlink() and (site_dir / name).is_dir()]
-    for root in (site_dir, *linked, theme):
-        for path, stat in sorted(_walk_files(root, skip)):
-            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return {path: (stat.st_size, stat.st_mtime_ns)
+            for root in (site_dir, *linked, theme or theme_dir())
+            for path, stat in _walk_files(root, skip)}
 
 
 # Never read by a build: compiled Python, and SQLite databases with their journals (the
