@@ -46,7 +46,10 @@ def watch_and_rebuild(site_dir: Path, out_dir: Path, stop: threading.Event,
     after each new build and ``failed`` with the problems of a broken catalog, which keeps the
     old build. A catalog problem waits for the next change; any other failure (a full disk, a
     file half written) is retried at the next interval."""
-    seen: Mapping[str, object] | None = None
+    try:
+        seen: Mapping[str, object] | None = inputs(site_dir, out_dir)
+    except OSError:
+        seen = None  # the first pass builds anyway
     pending = True  # the first pass catches what changed while serve's first build ran
     broken = False
     while not stop.wait(interval):
