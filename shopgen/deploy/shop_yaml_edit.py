@@ -89,9 +89,10 @@ def write_outputs(site: Path, blocks: Mapping[str, Mapping[str, str]]) -> list[s
             if (parsed.get(block) or {}).get(key) != value:
                 raise ShopgenError(f"could not write {block}.{key} into {path}: set it to "
                                    f"{value} by hand")
-    changed = [f"{block}.{key}" for block, values in blocks.items() for key, value in
-               values.items() if ((yaml.safe_load(before) or {}).get(block) or {}).get(key)
-               != value]
+    previous = yaml.safe_load(before) or {}
+    changed = [f"{block}.{key}" for block, values in blocks.items()
+               for key, value in values.items()
+               if (previous.get(block) or {}).get(key) != value]
     if text != before:
         with atomic_write(path, "w", encoding="utf-8") as handle:
             handle.write(text)
