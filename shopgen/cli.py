@@ -11,12 +11,20 @@ import click
 from shopgen.database import database_url
 from shopgen.errors import ShopgenError
 
+
+def _site(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
+    from shopgen.config.site_folder import find_site
+
+    return find_site(value)
+
+
 SITE_OPTION = click.option(
     "--site",
     type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The shop folder (holding shop.yaml).",
+    default=None,
+    callback=_site,
+    help="The shop folder, holding shop.yaml [default: the current folder, or its "
+         "catalog_data/ when only that holds shop.yaml].",
 )
 
 
@@ -68,11 +76,30 @@ def init(directory: Path) -> None:
     default=None,
     help="Output folder [default: build/ inside the site].",
 )
-def build(site: Path, out: Path | None) -> None:
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Build as of this day (YYYY-MM-DD), e.g. to check scheduled prices "
+                   "[default: today].")
+@click.option("--force", is_flag=True, help="Build even when nothing changed since the last "
+              "build.")
+def build(site: Path, out: Path | None, day: dt.datetime | None, force: bool) -> None:
     """Build the static shop page from the catalog."""
     from shopgen.build import build_site
 
-    build_site(site, out or site / "build", echo=click.echo)
+    build_site(site, out or site / "build", today=day.date() if day else None, force=force,
+               echo=click.echo)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: {ok, site, products, problems: [{file, line, "
+              "message}]} for tools.")
+def check(site: Path, fmt: str) -> None:
+    """Check the catalog without building (every problem with its file and line)."""
+    from shopgen.catalog.check import check_site
+
+    if not check_site(site, fmt=fmt, echo=click.echo):
+        raise SystemExit(1)
 
 
 @main.command()
@@ -213,6 +240,38 @@ def export_command(kind: str, site: Path, out: Path | None) -> None:
     from shopgen.feeds import export_catalog
 
     export_catalog(kind, site, out, echo=click.echo)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--stack", default=None, help="CloudFormation stack name [default: shopgen-"
+              "<the shop's name>].")
+@click.option("--region", default=None, help="AWS region [default: publish.region, else the "
+              "profile's].")
+@click.option("--profile", default=None, help="AWS profile to use.")
+@click.option("--dry-run", is_flag=True, help="Print the change set and change nothing.")
+@click.option("--yes", is_flag=True, help="Apply the change set without asking.")
+@click.option("--database-secret", default=None, metavar="NAME",
+              help="Where the tracker's database URL is kept: a Secrets Manager secret NAME, "
+                   "or ssm:/NAME for an SSM SecureString (needed on the first deploy).")
+@click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
+              help="A template parameter (repeatable), e.g. CreateDatabase=true.")
+@click.option("--code-bucket", default=None, help="Bucket for the tracker's zip [default: "
+              "shopgen-artifacts-ACCOUNT-REGION, created if missing].")
+@click.option("--tracker-zip", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Deploy this zip from `shopgen tracker package` instead of "
+                                 "packaging the tracker now.")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="A changed copy of the CloudFormation template "
+                                 "[default: the one shopgen ships].")
+@click.option("--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL",
+              help="AWS endpoint (for testing against a local endpoint).")
+def deploy(site: Path, **options: object) -> None:
+    """Create or update the shop's AWS stack and write its outputs into shop.yaml."""
+    from shopgen.deploy.command import DeployOptions, deploy_command
+
+    deploy_command(site, DeployOptions(**options), echo=click.echo,
+                   confirm=lambda question: click.confirm(question, default=False))
 
 
 @main.group()

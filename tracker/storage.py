@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
+from tracker.database_secret import configured_database_url
 from tracker.models import events_table
 from tracker.sessions import assign_sessions, remember_sessions
 from tracker.sources import classify
@@ -153,13 +153,10 @@ _engine_lock = threading.Lock()
 
 def default_engine() -> Engine:
     """The engine of this process (one per Lambda container), made on first use from
-    TRACKER_DATABASE_URL and reused across invocations."""
+    TRACKER_DATABASE_URL or the database secret, and reused across invocations."""
     global _engine
     if _engine is None:
         with _engine_lock:
             if _engine is None:
-                url = os.environ.get("TRACKER_DATABASE_URL", "").strip()
-                if not url:
-                    raise RuntimeError("TRACKER_DATABASE_URL is not set")
-                _engine = make_engine(url)
+                _engine = make_engine(configured_database_url())
     return _engine
