@@ -3,8 +3,8 @@
 words that name a facet value, the out-of-stock products and readable forms of stemmed words.
 
 Word forms: the index holds stems ("jackets" → "jacket", "running" → "run") and the browser
-stems each query word with the same algorithm (lunr's Porter stemmer: lunr.py's `stemmer` and
-lunr.js's `lunr.stemmer` agree, a test compares them), so both sides meet on the stem. Only
+stems each query word with the same algorithm (lunr.js's Porter stemmer, ported here with
+lunr.js's own step 1c; a test compares the two on lunr.js's stemming vocabulary). Only
 English shops are stemmed for now: another locale keeps whole words (`stemmer: ""`).
 
 Synonyms expand the customer's QUERY, never the products' texts, so a product holding the
@@ -16,16 +16,28 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 
-from lunr.stemmer import stemmer as porter
-from lunr.token import Token
+from lunr.stemmer import PorterStemmer
 
 Stem = Callable[[str], str]
 
 
+class LunrJsPorter(PorterStemmer):
+    """lunr.py's Porter stemmer with lunr.js's step 1c: a final "y" becomes "i" only after a
+    consonant ("dry" → "dri", "day" stays), where lunr.py asks for any vowel in the stem
+    ("day" → "dai"). The browser stems with lunr.js, so the index must agree with it."""
+
+    def step1c(self) -> None:
+        if self.ends("y") and self.k - self.k0 >= 2 and self.b[self.k - 1] not in "aeiou":
+            self.b = self.b[: self.k] + "i" + self.b[self.k + 1:]
+
+
+_PORTER = LunrJsPorter()
+
+
 @lru_cache(maxsize=65536)
 def english_stem(word: str) -> str:
-    """lunr's Porter stem of one folded word ("jackets" → "jacket")."""
-    return str(porter(Token(word)))
+    """lunr.js's Porter stem of one folded word ("jackets" → "jacket")."""
+    return _PORTER.stem(word)
 
 
 def keep_word(word: str) -> str:
