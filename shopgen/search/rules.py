@@ -81,7 +81,7 @@ def synonym_rules(two_way: Mapping[str, Sequence[str]], one_way: Mapping[str, Se
 
 def readable_words(texts: Iterable[str], tokenize: Callable[[str], list[str]],
                    stem: Stem) -> dict[str, str]:
-    """stem → the word customers read most often for it, only where the two differ
+    """stem → a word customers read for it (its shortest form), only where the two differ
     ("hoodi" → "hoodie"): "Did you mean …?" offers words, not stems."""
     counts: dict[str, dict[str, int]] = {}
     for text in texts:
@@ -90,7 +90,8 @@ def readable_words(texts: Iterable[str], tokenize: Callable[[str], list[str]],
             forms[word] = forms.get(word, 0) + 1
     readable = {}
     for stemmed, forms in counts.items():
-        best = max(sorted(forms), key=lambda w: forms[w])
+        # The shortest form (singular, most often), then the most frequent one.
+        best = min(sorted(forms), key=lambda w: (len(w), -forms[w]))
         if best != stemmed:
             readable[stemmed] = best
     return dict(sorted(readable.items()))
