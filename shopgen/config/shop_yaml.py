@@ -24,12 +24,14 @@ from shopgen.config.options import (
     Option,
     Section,
     Text,
+    Weights,
     WholeNumber,
     WordLists,
     read_options,
     reference_table,
 )
 from shopgen.errors import CatalogError
+from shopgen.search.ranking import DEFAULT_BOOSTS
 
 SHOP_FILE = "shop.yaml"
 
@@ -94,7 +96,16 @@ SHOP_OPTIONS: tuple[Option, ...] = (
     )),
     Section("search", "How search understands customers.", options=(
         WordLists("synonyms", "Groups of words that find each other, both ways "
-                  "(`backpack: [rucksack]`)."),
+                  "(`backpack: [rucksack]`; a phrase works too: `tee: [t shirt]`). The "
+                  "customer's query is expanded, not the products: a product with the "
+                  "customer's own word ranks above one with only a synonym."),
+        WordLists("one_way_synonyms", "Words that also find other words, not the reverse "
+                  "(`sneakers: [trainers, running shoes]`: searching sneakers finds trainers; "
+                  "searching trainers does not find sneakers)."),
+        Weights("boost", "How much a word found in each part of a product counts "
+                "(name, sku, tags = brand, colours, category, sizes and attributes; "
+                "description). Only the fields given change.",
+                default=DEFAULT_BOOSTS, names=tuple(DEFAULT_BOOSTS)),
     )),
     Choices("feeds", "Feeds the build writes into the site beside the page (merchant: "
             "`merchant.xml`, the Google Merchant Center feed), so publish uploads them.",
@@ -121,6 +132,8 @@ class Shop:
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     first_load_budget_kb: int = 100
     feeds: tuple[str, ...] = ()
+    one_way_synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    search_boost: Mapping[str, float] = field(default_factory=dict)
 
 
 def read_shop_settings(site_dir: Path, problems: Problems,
@@ -146,6 +159,8 @@ def shop_from_settings(settings: dict[str, Any]) -> Shop:
         centre["hours"], settings["base_url"].rstrip("/") + "/",
         settings["tracker"]["endpoint"], publish, settings["search"]["synonyms"] or {},
         settings["budget"]["first_load_kb"], settings["feeds"],
+        one_way_synonyms=settings["search"]["one_way_synonyms"] or {},
+        search_boost={**DEFAULT_BOOSTS, **(settings["search"]["boost"] or {})},
     )
 
 
