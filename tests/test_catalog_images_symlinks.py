@@ -143,12 +143,13 @@ def test_look_alike_skus_each_card_and_page_show_their_own_product(tmp_path: Pat
     cards = re.findall(r'<h3><a href="([^"]+)">([^<]+)</a></h3>', index)
     data = json.loads(next((out / "assets").glob("products-*.json")).read_text())
     # The script opens card n with the data's product n: both lists must agree, in order.
-    assert [name for _href, name in cards] == [p["name"] for p in data["products"]]
-    for (href, name), item in zip(cards, data["products"], strict=True):
+    columns = data["columns"]
+    assert [name for _href, name in cards] == columns["name"]
+    for (href, name), item_sku in zip(cards, columns["sku"], strict=True):
         if not name.startswith("Look-alike "):
             continue
         sku = name.removeprefix("Look-alike ")
-        assert item["sku"] == sku
+        assert item_sku == sku
         assert href == product_page(sku)
         page = (out / href).read_text()
         assert f'data-sku="{sku}"' in page

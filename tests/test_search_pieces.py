@@ -69,8 +69,9 @@ def test_synthetic_10000_products_search_as_before(tmp_path: Path) -> None:
 def test_first_piece_holds_no_description(tmp_path: Path) -> None:
     """What makes the first answer cheap: no description postings or vectors in it."""
     first, more = split_index(build_search_index(load_catalog(REPO / "catalog_data", TODAY)))
-    assert first["piece"] == ["name", "tags"] and more["piece"] == ["description"]
-    assert set(first["postings"]) == {"name", "tags"} and set(more["postings"]) == {"description"}
+    assert first["piece"] == ["name", "sku", "tags"] and more["piece"] == ["description"]
+    assert set(first["postings"]) == {"name", "sku", "tags"}
+    assert set(more["postings"]) == {"description"} and "shopgen" in first
     words = {word for p in load_catalog(REPO / "catalog_data", TODAY).products
              for word in p.description.lower().split()}
     assert "description" not in first["scores"] and len(first["terms"]) >= len(words) // 2

@@ -1,8 +1,9 @@
 """The lunr index in two pieces, in a compact form that the search worker turns back into
 lunr's own (js/pieces.js), so that the index lunr.js loads is the one lunr.py built.
 
-- The first piece answers the first query: every term (with its `_index`), and the postings
-  and field vectors of the short fields (name and tags: brand, colours, category, SKU).
+- The first piece answers the first query: every term (with its `_index`), the postings and
+  field vectors of the short fields (name, SKU, tags: brand, colours, category), and the
+  index's query rules (`shopgen`: stemmer, synonyms, …).
 - The second holds the descriptions' postings and vectors: the bulk of any index. The page
   fetches it when the customer first searches; from then on the worker searches the whole
   index again, so results and ranking are exactly those of the single index.
@@ -14,13 +15,14 @@ the postings (a vector lists its terms by ascending `_index`).
 
 from __future__ import annotations
 
-FIRST_FIELDS = ("name", "tags")
+LATER_FIELDS = ("description",)  # the bulk of any index, fetched with the first search
 
 
-def split_index(serialized: dict, first_fields: tuple[str, ...] = FIRST_FIELDS,
+def split_index(serialized: dict, later_fields: tuple[str, ...] = LATER_FIELDS,
                 ) -> tuple[dict, dict]:
     """(first piece, second piece) of a serialised lunr index whose refs are "0", "1", …"""
     fields = serialized["fields"]
+    first_fields = tuple(f for f in fields if f not in later_fields)
     inverted = serialized["invertedIndex"]
     vectors = dict(serialized["fieldVectors"])
     count = sum(1 for ref in vectors if ref.startswith(f"{fields[0]}/"))
@@ -28,6 +30,7 @@ def split_index(serialized: dict, first_fields: tuple[str, ...] = FIRST_FIELDS,
         "v": 1, "version": serialized["version"], "fields": fields, "docs": count,
         "terms": [term for term, _ in inverted],
         "index": [posting["_index"] for _, posting in inverted],
+        **({"shopgen": serialized["shopgen"]} if "shopgen" in serialized else {}),
     }
     rest = tuple(f for f in fields if f not in first_fields)
     return ({**base, **_piece(inverted, vectors, count, first_fields)},

@@ -25,7 +25,7 @@ const before = createEngine(whole);
 const after = createEngine(rebuilt);
 const onlyFirst = createEngine(toLunr(first));
 const plain = (r) => ({ refs: Array.from(r.refs), nameTerms: r.nameTerms,
-  loose: r.loose ? Array.from(r.loose) : null });
+  loose: r.loose ? Array.from(r.loose) : null, suggestion: r.suggestion || null });
 const differ = [];
 const firstAnswers = {};
 const queries = read(queriesPath);

@@ -38,5 +38,8 @@ export function toLunr(first, ...more) {
       fieldVectors.push([`${field}/${doc}`, elements]);
     }
   }
-  return { version: first.version, fields, fieldVectors, invertedIndex: inverted, pipeline: [] };
+  const lunrIndex = { version: first.version, fields, fieldVectors, invertedIndex: inverted,
+    pipeline: [] };
+  if (first.shopgen) lunrIndex.shopgen = first.shopgen; // the query rules (search.js)
+  return lunrIndex;
 }

@@ -33,9 +33,12 @@ export function createSearcher(indexUrl, workerUrl, onReady) {
 
   /** Search with the engine (call only once ready()). */
   async function search(q) {
-    const result = await engine(q);
+    const result = await engine.search(q);
     const terms = new Set(result.nameTerms);
-    return { refs: result.refs, loose: result.loose, exact: true, isMatch: (w) => terms.has(w) };
+    // The index holds stems: a name word is a match when it or its stem was hit.
+    const isMatch = (w) => terms.has(w) || terms.has(engine.stem(w));
+    return { refs: result.refs, loose: result.loose, exact: true, isMatch,
+      suggestion: result.suggestion || null };
   }
 
   return { load, search, ready: () => engine !== null };
@@ -43,13 +46,17 @@ export function createSearcher(indexUrl, workerUrl, onReady) {
 
 async function start(url, workerUrl, onComplete) {
   try {
-    return await inWorker(workerUrl, url, onComplete);
+    // The page highlights name words by their stems: it needs the engine's stemmer (lunr's),
+    // so it loads the module too, beside the worker rather than after it.
+    const [[search, stemmer], module] = await Promise.all([
+      inWorker(workerUrl, url, onComplete), import("./search.js")]);
+    return { search, stem: module.stemmerFor(stemmer) };
   } catch (error) {
     console.warn("search worker unavailable, searching on the main thread:", error);
     const module = await import("./search.js");
     const index = await module.loadIndex(url);
     let engine = index.engine;
-    return async (q) => {
+    const search = async (q) => {
       if (engine === index.engine) {
         index.whole().then((whole) => {
           if (engine === whole) return;
@@ -59,6 +66,7 @@ async function start(url, workerUrl, onComplete) {
       }
       return engine.search(q);
     };
+    return { search, stem: module.stemmerFor(engine.stemmer) };
   }
 }
 
@@ -71,10 +79,10 @@ function inWorker(moduleUrl, indexUrl, onComplete) {
     worker.onmessage = (event) => {
       const msg = event.data;
       if (msg.type === "ready") {
-        resolve((q) => new Promise((answer) => {
+        resolve([(q) => new Promise((answer) => {
           pending.set(++next, answer);
           worker.postMessage({ type: "search", id: next, q });
-        }));
+        }), msg.stemmer]);
       } else if (msg.type === "complete") {
         onComplete();
       } else if (msg.type === "failed") {
