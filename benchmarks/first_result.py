@@ -94,9 +94,15 @@ class Compressing(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A page closed mid-download (the next run starts): not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve(root: Path) -> http.server.ThreadingHTTPServer:
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Compressing, directory=str(root)))
+    server = Server(("127.0.0.1", 0), functools.partial(Compressing, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
