@@ -65,14 +65,6 @@ from shopgen.report.sessions import (
 from tracker.models import events_table as events
 
 
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def _as_datetime(value: Any) -> dt.datetime:
     # A MAX over a subquery column loses its type on SQLite: the stored text comes back.
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
