@@ -47,6 +47,7 @@ export function startShop(shop) {
 /** The search index is loaded (or all of it now is): search again with it. */
 export function searchReady(shop) {
   shop.root.dataset.search = "ready";
+  if (shop.searcher.whole()) shop.root.dataset.index = "whole"; // descriptions searched too
   shop.cache.clear();
   runSearch(shop);
 }

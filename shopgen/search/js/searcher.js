@@ -15,11 +15,13 @@ import { words } from "./text.js";
 export function createSearcher(indexUrl, workerUrl, onReady) {
   let engine = null;
   let loading = null;
+  let whole = false; // the descriptions' piece has arrived too
+  const onWhole = () => { whole = true; onReady(); };
 
   function load() {
     if (!loading) {
       const url = (u) => new URL(u, document.baseURI).href;
-      loading = start(url(indexUrl), url(workerUrl), onReady).then((e) => {
+      loading = start(url(indexUrl), url(workerUrl), onWhole).then((e) => {
         engine = e;
         onReady();
         return e;
@@ -41,7 +43,7 @@ export function createSearcher(indexUrl, workerUrl, onReady) {
       suggestion: result.suggestion || null };
   }
 
-  return { load, search, ready: () => engine !== null };
+  return { load, search, ready: () => engine !== null, whole: () => whole };
 }
 
 async function start(url, workerUrl, onComplete) {
