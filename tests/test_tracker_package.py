@@ -21,7 +21,7 @@ EM_X86_64 = 62
 PROBE = r"""
 import importlib.util, json, sys
 sys.path.insert(0, sys.argv[1])
-import psycopg, sqlalchemy, alembic
+import psycopg, sqlalchemy, alembic, aws_lambda_powertools
 import tracker.handler
 event = {"version": "2.0", "rawPath": "/api/events", "headers": {"user-agent": "probe"},
          "requestContext": {"http": {"method": "GET", "path": "/api/events",
@@ -30,6 +30,7 @@ event = {"version": "2.0", "rawPath": "/api/events", "headers": {"user-agent": "
 response = tracker.handler.handler(event, None)
 print(json.dumps({"status": response["statusCode"], "psycopg": psycopg.pq.__impl__,
                   "sqlalchemy": sqlalchemy.__file__, "paths": sys.path,
+                  "powertools": aws_lambda_powertools.__file__,
                   "shopgen_missing": importlib.util.find_spec("shopgen") is None}))
 """
 
@@ -50,6 +51,8 @@ def test_zip_holds_the_tracker_and_binary_wheels_but_no_shopgen(lambda_zip: Path
     assert any(n.startswith("sqlalchemy/") for n in names)
     assert any(n.startswith("alembic/") for n in names)
     assert any(n.startswith("psycopg_binary/") for n in names)
+    assert any(n.startswith("aws_lambda_powertools/") for n in names)  # logs, metrics, traces
+    assert any(n.startswith("aws_xray_sdk/") for n in names)  # Powertools' tracer needs it
     assert not any(n.startswith(("shopgen/", "shopgen-")) or "/shopgen/" in n for n in names)
     assert not any(n.endswith(".pyc") for n in names)
     shared = [n for n in names if n.endswith(".so") or ".so." in n]
@@ -92,6 +95,7 @@ def test_handler_imports_and_answers_in_a_clean_venv(lambda_zip: Path, tmp_path:
     assert answer["status"] == 405
     assert answer["psycopg"] == "binary"  # the compiled wheel loaded, not pure Python
     assert answer["sqlalchemy"].startswith(str(unpacked))
+    assert answer["powertools"].startswith(str(unpacked))
     assert answer["shopgen_missing"] is True
     assert not any("site-packages" in p and ".venv" in p for p in answer["paths"])
 

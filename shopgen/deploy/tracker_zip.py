@@ -28,7 +28,10 @@ from shopgen.errors import ShopgenError
 PLATFORM = "manylinux2014_x86_64"
 PYTHON_VERSION = "3.11"
 # (distribution to pin the version from, requirement name); pip resolves their dependencies.
-RUNTIME = (("sqlalchemy", "sqlalchemy"), ("alembic", "alembic"), ("psycopg", "psycopg[binary]"))
+# Powertools (logs, metrics, traces; with aws-xray-sdk for the tracer) is the Lambda's only:
+# shopgen serve runs the tracker without it.
+RUNTIME = (("sqlalchemy", "sqlalchemy"), ("alembic", "alembic"), ("psycopg", "psycopg[binary]"),
+           ("aws-lambda-powertools", "aws-lambda-powertools[tracer]"))
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__", "bin"}
 
