@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.util
 import json
 import logging
 import os
@@ -99,6 +100,14 @@ def _truthy(name: str, default: str = "false") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def powertools_installed() -> bool:
+    """Whether Powertools can be imported (it is in the Lambda zip, not in shopgen's deps)."""
+    try:
+        return importlib.util.find_spec("aws_lambda_powertools") is not None
+    except (ImportError, ValueError):  # ValueError: hidden as sys.modules[name] = None
+        return False
+
+
 def in_lambda() -> bool:
     """Whether this process is a Lambda function (the runtime sets AWS_LAMBDA_FUNCTION_NAME)."""
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
@@ -119,14 +128,15 @@ class Telemetry:
     @classmethod
     def from_environment(cls) -> Telemetry:
         """Metrics and tracing on in Lambda (tracing unless POWERTOOLS_TRACE_DISABLED), off
-        elsewhere; service and namespace from Powertools' environment variables."""
-        lambda_ = in_lambda()
+        elsewhere and without Powertools; service and namespace from Powertools' environment
+        variables."""
+        lambda_ = in_lambda() and powertools_installed()
         return cls(
             service=os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE,
             namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or NAMESPACE,
             metrics=lambda_ and not _truthy("POWERTOOLS_METRICS_DISABLED"),
             tracing=lambda_ and not _truthy("POWERTOOLS_TRACE_DISABLED"),
-            level=os.environ.get("POWERTOOLS_LOG_LEVEL") or ("INFO" if lambda_ else "WARNING"),
+            level=os.environ.get("POWERTOOLS_LOG_LEVEL") or ("INFO" if in_lambda() else "WARNING"),
         )
 
     @property
