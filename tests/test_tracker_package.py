@@ -54,7 +54,7 @@ def test_zip_holds_the_tracker_and_binary_wheels_but_no_shopgen(lambda_zip: Path
     assert any(n.startswith("aws_lambda_powertools/") for n in names)  # logs, metrics, traces
     assert any(n.startswith("aws_xray_sdk/") for n in names)  # Powertools' tracer needs it
     assert not any(n.startswith(("shopgen/", "shopgen-")) or "/shopgen/" in n for n in names)
-    assert not any(n.endswith(".pyc") for n in names)
+    assert_bytecode_is_for_the_lambda(lambda_zip, names)
     shared = [n for n in names if n.endswith(".so") or ".so." in n]
     assert shared, "expected compiled extensions (psycopg-binary)"
     with zipfile.ZipFile(lambda_zip) as archive:
@@ -62,6 +62,21 @@ def test_zip_holds_the_tracker_and_binary_wheels_but_no_shopgen(lambda_zip: Path
             header = archive.read(name)[:20]
             assert header[:4] == b"\x7fELF", name
             assert int.from_bytes(header[18:20], "little") == EM_X86_64, name
+
+
+def assert_bytecode_is_for_the_lambda(lambda_zip: Path, names: list[str]) -> None:
+    """Every .pyc sits in __pycache__ beside its source, for CPython 3.11, unchecked-hash
+    (PEP 552: valid whatever the unpacked files' times), so a cold start compiles nothing."""
+    pycs = [n for n in names if n.endswith(".pyc")]
+    assert "tracker/__pycache__/handler.cpython-311.pyc" in pycs
+    assert any(n.startswith("sqlalchemy/") for n in pycs)
+    with zipfile.ZipFile(lambda_zip) as archive:
+        for name in pycs:
+            folder, _, file = name.rpartition("__pycache__/")
+            assert file.endswith(".cpython-311.pyc") and "/" not in file, name
+            assert f"{folder}{file.split('.')[0]}.py" in names, name
+            flags = int.from_bytes(archive.read(name)[4:8], "little")
+            assert flags == 0b01, name  # hash-based, not checked against the source
 
 
 def test_zip_is_deterministic(lambda_zip: Path, tmp_path: Path) -> None:
