@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import importlib.util
 import json
 import logging
@@ -153,7 +154,14 @@ class Telemetry:
         """``function`` traced as the Lambda handler (cold start annotation), or unchanged."""
         if self._tracer is None:
             return function
-        return self._tracer.capture_lambda_handler(function, capture_response=False)
+        # No response in the trace: it would only repeat counts that the log line has.
+        traced = self._tracer.capture_lambda_handler(function, capture_response=False)
+
+        @functools.wraps(function)
+        def handler(event: Any, context: Any = None) -> Any:
+            return traced(event, context)  # Powertools' wrapper wants both arguments
+
+        return handler  # type: ignore[return-value]
 
     @contextlib.contextmanager
     def database_commit(self, outcome: RequestOutcome) -> Iterator[None]:

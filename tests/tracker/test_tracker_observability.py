@@ -7,6 +7,7 @@ name: Powertools keeps one logging.Logger per service name for the life of the p
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -239,3 +240,50 @@ def test_without_powertools_the_same_log_line_is_written(tmp_path: Path) -> None
     assert "status 400" in result.stderr
     assert (line["status"], line["correlation_id"], line["level"]) == (400, "abc", "INFO")
     assert {"accepted", "duplicates", "rejected", "duration_ms", "service"} <= set(line)
+
+
+TRACED_INVOCATION = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from trackerkit import api_gateway_v2_event, encode, envelope, event
+import tracker.handler
+assert tracker.handler.TELEMETRY.tracing_on
+body = encode(envelope(event("search", query="jane.doe@example.com")))
+print(json.dumps(tracker.handler.handler(api_gateway_v2_event(body))["statusCode"]))
+"""
+
+
+def test_traces_hold_the_handler_and_the_database_commit(tmp_path: Path) -> None:
+    """With tracing on (in Lambda, the template's TrackerTracing=Active), the X-Ray SDK sends
+    subsegments to the daemon's UDP port: a socket of this test plays the daemon."""
+    import socket
+
+    from tracker.migrate import upgrade_database
+
+    url = f"sqlite:///{tmp_path / 'traced.sqlite3'}"
+    upgrade_database(url)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as daemon:
+        daemon.bind(("127.0.0.1", 0))
+        daemon.settimeout(10)
+        env = {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": "shop-tracker",
+               "LAMBDA_TASK_ROOT": str(tmp_path), "POWERTOOLS_TRACE_DISABLED": "false",
+               "POWERTOOLS_SERVICE_NAME": "shop-tracker", "TRACKER_DATABASE_URL": url,
+               "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{daemon.getsockname()[1]}",
+               "_X_AMZN_TRACE_ID": "Root=1-674301a0-1b2c3d4e5f60718293a4b5c6;"
+                                   "Parent=53995c3f42cd8ad8;Sampled=1"}
+        result = subprocess.run([sys.executable, "-c", TRACED_INVOCATION,
+                                 str(Path(__file__).parent)], env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == "202"
+        datagrams = []
+        daemon.settimeout(2)
+        with contextlib.suppress(TimeoutError):
+            while True:
+                datagrams.append(daemon.recv(65536).decode())
+    documents = [json.loads(d.split("\n", 1)[1]) for d in datagrams]
+    names = {document["name"] for document in documents}
+    assert "## database commit" in names
+    assert any(name.startswith("## ") and "handler" in name for name in names)
+    assert "jane.doe@example.com" not in "".join(datagrams)
+    assert all(d["trace_id"] == "1-674301a0-1b2c3d4e5f60718293a4b5c6" for d in documents)
