@@ -136,30 +136,31 @@ def handle_health(method: str, *, engine: Engine | None = None,
                   correlation_id: str | None = None) -> Response:
     """Answer ``GET /api/health``: 200 when the database answers and its schema is the one
     this code expects, 503 otherwise. Stores nothing."""
-    from tracker.health import check_health  # only health requests pay for Alembic's import
-
     outcome = RequestOutcome("health", correlation_id or new_correlation_id())
     telemetry = telemetry or TELEMETRY
-    if method.upper() not in ("GET", "HEAD"):
+    if method.upper() in ("GET", "HEAD"):
+        response = _answer_health(engine, outcome)
+    else:
         response = _json_response(405, {"error": "method not allowed; use GET"},
                                   {"Allow": HEALTH_ALLOW})
-    else:
-        try:
-            health = check_health(engine or default_engine())
-        except RuntimeError as error:  # no database configured at all
-            health_body = {"status": "unavailable", "reason": str(error)}
-            outcome.error = type(error).__name__
-            response = _json_response(503, health_body, {"Retry-After": "5"})
-        else:
-            if health.ok:
-                response = _json_response(200, {"status": "ok", "schema": health.schema})
-            else:
-                outcome.error = health.reason.split(" (", 1)[0]
-                response = _json_response(503, {"status": "unavailable",
-                                                "reason": health.reason}, {"Retry-After": "5"})
     outcome.status = response[0]
     telemetry.report(outcome)
     return response
+
+
+def _answer_health(engine: Engine | None, outcome: RequestOutcome) -> Response:
+    from tracker.health import check_health  # only health requests pay for Alembic's import
+
+    try:
+        health = check_health(engine or default_engine())
+    except RuntimeError as error:  # no database configured at all
+        outcome.error = type(error).__name__
+        reason = str(error)
+    else:
+        if health.ok:
+            return _json_response(200, {"status": "ok", "schema": health.schema})
+        outcome.error = reason = health.reason
+    return _json_response(503, {"status": "unavailable", "reason": reason}, {"Retry-After": "5"})
 
 
 def _lambda_body(event: Mapping[str, Any]) -> bytes:
