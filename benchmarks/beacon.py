@@ -3,7 +3,9 @@
 For each database (PostgreSQL, then SQLite) a fresh database is made, the server is started
 against it (`shopgen serve --site catalog_data`, or with --self-server the tracker's own
 ThreadingHTTPServer, `python -m shopgen.serve.beacon_http`), and a bounded load of batches of 10
-events is sent by a fixed number of client threads (keep-alive http.client connections).
+events (a pageview with a referrer and utm_* tags, classified at ingest, then searches, filters,
+views and calls; each batch also looks up its visitor's session) is sent by a fixed number of
+client threads (keep-alive http.client connections). Target: >= 3,000 accepted events/s.
 As the reference, the same number of rows is inserted with SQLAlchemy executemany, both in one
 transaction and one transaction per 10 rows (what the endpoint does per request).
 
@@ -110,8 +112,11 @@ def _body(page: str) -> bytes:
     at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     events = []
     for index in range(BATCH):
-        kind = ("search", "filter", "view", "call", "sort")[index % 5]
+        kind = ("pageview", "search", "filter", "view", "call")[index % 5]
         fields = {
+            # Classified at ingest (channel, source, campaign), and a session look-up per batch.
+            "pageview": {"path": "/?q=tent&utm_source=google&utm_medium=cpc&utm_campaign=spring",
+                         "referrer": "https://www.google.com/search"},
             "search": {"query": "red shoes", "results": 12},
             "filter": {"facet": "brand", "value": "acme", "selected": True, "results": 40},
             "view": {"sku": "TS-1001"},

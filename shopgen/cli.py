@@ -11,12 +11,20 @@ import click
 from shopgen.database import database_url
 from shopgen.errors import ShopgenError
 
+
+def _site(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
+    from shopgen.config.site_folder import find_site
+
+    return find_site(value)
+
+
 SITE_OPTION = click.option(
     "--site",
     type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The shop folder (holding shop.yaml).",
+    default=None,
+    callback=_site,
+    help="The shop folder, holding shop.yaml [default: the current folder, or its "
+         "catalog_data/ when only that holds shop.yaml].",
 )
 
 
@@ -68,11 +76,30 @@ def init(directory: Path) -> None:
     default=None,
     help="Output folder [default: build/ inside the site].",
 )
-def build(site: Path, out: Path | None) -> None:
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Build as of this day (YYYY-MM-DD), e.g. to check scheduled prices "
+                   "[default: today].")
+@click.option("--force", is_flag=True, help="Build even when nothing changed since the last "
+              "build.")
+def build(site: Path, out: Path | None, day: dt.datetime | None, force: bool) -> None:
     """Build the static shop page from the catalog."""
     from shopgen.build import build_site
 
-    build_site(site, out or site / "build", echo=click.echo)
+    build_site(site, out or site / "build", today=day.date() if day else None, force=force,
+               echo=click.echo)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: {ok, site, products, problems: [{file, line, "
+              "message}]} for tools.")
+def check(site: Path, fmt: str) -> None:
+    """Check the catalog without building (every problem with its file and line)."""
+    from shopgen.catalog.check import check_site
+
+    if not check_site(site, fmt=fmt, echo=click.echo):
+        raise SystemExit(1)
 
 
 @main.command()
@@ -117,6 +144,10 @@ def publish(site: Path, build_dir: Path | None, **options: object) -> None:
     from shopgen.publish import publish_command
 
     publish_command(site, build_dir or site / "build", echo=click.echo, **options)
+    if not options.get("dry_run"):
+        from shopgen.report.catalog_sync import sync_after_publish
+
+        sync_after_publish(site, database_url(site), click.echo)
 
 
 FIRST_REPORT_DAY = dt.date(2000, 1, 1)
@@ -148,15 +179,30 @@ def _check_report_window(since: dt.date | None, until: dt.date | None) -> None:
         raise click.UsageError(f"--since {since} is after {what}")
 
 
+def _zone(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from shopgen.report.zones import check_zone
+
+    if value is not None and (problem := check_zone(value)):
+        raise click.BadParameter(problem)
+    return value
+
+
 @main.command()
 @SITE_OPTION
 @click.option("--since", callback=_date, help="First day (YYYY-MM-DD) [default: 30 days ago].")
 @click.option("--until", callback=_date, help="Last day (YYYY-MM-DD) [default: today].")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]),
               default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of the terminal.")
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="Write to this file instead of the terminal (csv: a folder, one file a "
+              "section).")
 @click.option("--include-bots", is_flag=True, help="Count events flagged as bots too.")
+@click.option("--period", type=click.Choice(["day", "week", "month"]), default="day",
+              show_default=True, help="Period of the time series.")
+@click.option("--compare", type=click.Choice(["previous", "year"]), default=None,
+              help="Show each figure beside the period just before, or a year before.")
+@click.option("--tz", callback=_zone, metavar="ZONE",
+              help="IANA time zone of the days [default: shop.yaml timezone, else UTC].")
 @click.option("--suggest-synonyms", is_flag=True,
               help="Suggest search.synonyms for shop.yaml from searches with no result.")
 def report(site: Path, **options: object) -> None:
@@ -196,6 +242,38 @@ def export_command(kind: str, site: Path, out: Path | None) -> None:
     export_catalog(kind, site, out, echo=click.echo)
 
 
+@main.command()
+@SITE_OPTION
+@click.option("--stack", default=None, help="CloudFormation stack name [default: shopgen-"
+              "<the shop's name>].")
+@click.option("--region", default=None, help="AWS region [default: publish.region, else the "
+              "profile's].")
+@click.option("--profile", default=None, help="AWS profile to use.")
+@click.option("--dry-run", is_flag=True, help="Print the change set and change nothing.")
+@click.option("--yes", is_flag=True, help="Apply the change set without asking.")
+@click.option("--database-secret", default=None, metavar="NAME",
+              help="Where the tracker's database URL is kept: a Secrets Manager secret NAME, "
+                   "or ssm:/NAME for an SSM SecureString (needed on the first deploy).")
+@click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
+              help="A template parameter (repeatable), e.g. CreateDatabase=true.")
+@click.option("--code-bucket", default=None, help="Bucket for the tracker's zip [default: "
+              "shopgen-artifacts-ACCOUNT-REGION, created if missing].")
+@click.option("--tracker-zip", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Deploy this zip from `shopgen tracker package` instead of "
+                                 "packaging the tracker now.")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="A changed copy of the CloudFormation template "
+                                 "[default: the one shopgen ships].")
+@click.option("--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL",
+              help="AWS endpoint (for testing against a local endpoint).")
+def deploy(site: Path, **options: object) -> None:
+    """Create or update the shop's AWS stack and write its outputs into shop.yaml."""
+    from shopgen.deploy.command import DeployOptions, deploy_command
+
+    deploy_command(site, DeployOptions(**options), echo=click.echo,
+                   confirm=lambda question: click.confirm(question, default=False))
+
+
 @main.group()
 def db() -> None:
     """The tracker's database."""
@@ -209,6 +287,45 @@ def upgrade(site: Path) -> None:
 
     upgrade_tracker_database(database_url(site))
     click.echo("Database schema is up to date.")
+
+
+@db.command(name="sync-catalog")
+@SITE_OPTION
+def sync_catalog(site: Path) -> None:
+    """Write the catalog's products to the database's products table (for SQL joins)."""
+    from shopgen.report.catalog_sync import describe
+    from shopgen.report.catalog_sync import sync_catalog as sync
+
+    click.echo(describe(sync(site, database_url(site))))
+
+
+def _age(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from tracker.retention import parse_age
+
+    try:
+        parse_age(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
+@db.command()
+@SITE_OPTION
+@click.option("--older-than", "age", required=True, callback=_age, metavar="AGE",
+              help="Delete events received longer ago than this: 90d, 12w, 13m, 2y.")
+def prune(site: Path, age: str) -> None:
+    """Delete old events (and their daily salts), in small batches."""
+    from shopgen.report.command import open_report_engine
+    from tracker.retention import cutoff, prune_events
+
+    before = cutoff(age, dt.datetime.now(dt.UTC))
+    engine = open_report_engine(database_url(site))
+    try:
+        deleted = prune_events(engine, before,
+                               progress=lambda n: click.echo(f"  {n} deleted…", err=True))
+    finally:
+        engine.dispose()
+    click.echo(f"Deleted {deleted} events received before {before:%Y-%m-%d %H:%M} UTC.")
 
 
 @main.group(name="tracker")

@@ -22,3 +22,8 @@ def theme_dir() -> Path:
 def sample_dir() -> Path:
     """The sample shop that `shopgen init` copies."""
     return _installed_or_repo("sample", "catalog_data")
+
+
+def deploy_template() -> Path:
+    """The CloudFormation template `shopgen deploy` creates the stack from."""
+    return _installed_or_repo("deploy/aws", "deploy") / "template.yaml"

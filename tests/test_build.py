@@ -224,4 +224,5 @@ def test_init_creates_a_shop_that_builds(tmp_path: Path) -> None:
 def test_not_a_shop_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--site", str(tmp_path)])
     assert result.exit_code == 1
-    assert "is not a shop folder (no shop.yaml)" in result.output
+    assert f"no shop here: looked for {tmp_path / 'shop.yaml'}" in result.output
+    assert "shopgen init mysite" in result.output

@@ -89,8 +89,11 @@ def test_tracker_lambda_api_and_logs(template: dict) -> None:
     assert function["Handler"] == "tracker.handler.handler"
     assert function["Code"] == {"S3Bucket": {"Ref": "TrackerCodeBucket"},
                                 "S3Key": {"Ref": "TrackerCodeKey"}}
-    assert function["Environment"]["Variables"]["TRACKER_DATABASE_URL"] == {"Ref": "DatabaseUrl"}
-    assert template["Parameters"]["DatabaseUrl"]["NoEcho"] is True
+    variables = function["Environment"]["Variables"]
+    assert "TRACKER_DATABASE_URL" not in variables  # no password in the Lambda's environment
+    assert variables["TRACKER_DATABASE_SECRET"]["Fn::If"][2] == {
+        "Fn::Sub": "${DatabaseSecretStore}:${DatabaseSecretName}"}
+    assert "DatabaseUrl" not in template["Parameters"]
     (logs,) = resources(template, "AWS::Logs::LogGroup")
     assert logs["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     assert function["LoggingConfig"]["LogGroup"] == {"Ref": "TrackerLogGroup"}
@@ -98,6 +101,52 @@ def test_tracker_lambda_api_and_logs(template: dict) -> None:
     assert "ANY /api/events" in routes
     (stage,) = resources(template, "AWS::ApiGatewayV2::Stage")
     assert {"ThrottlingRateLimit", "ThrottlingBurstLimit"} <= set(stage["DefaultRouteSettings"])
+
+
+def role_policies(template: dict) -> dict[str, dict]:
+    """The policies attached to the tracker's role, by name, with their condition."""
+    return {r["Properties"]["PolicyName"]: {**r["Properties"], "condition": r.get("Condition")}
+            for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"
+            and r["Properties"]["Roles"] == [{"Ref": "TrackerRole"}]}
+
+
+def test_the_lambda_may_read_its_database_secret_only(template: dict) -> None:
+    policies = role_policies(template)
+    secrets = policies["read-database-secret"]
+    assert secrets["condition"] == "ReadsSecretsManager"
+    (statement,) = secrets["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "secretsmanager:GetSecretValue"
+    assert statement["Resource"]["Fn::Sub"].endswith(":secret:${DatabaseSecretName}-??????")
+    assert policies["read-database-parameter"]["condition"] == "ReadsSsm"
+    assert policies["read-created-database-secret"]["condition"] == "CreateDatabase"
+    (ssm,) = policies["read-database-parameter"]["PolicyDocument"]["Statement"]
+    assert ssm["Action"] == "ssm:GetParameter"
+    assert ssm["Resource"]["Fn::Sub"].endswith(":parameter${DatabaseSecretName}")
+    (created,) = policies["read-created-database-secret"]["PolicyDocument"]["Statement"]
+    assert created["Resource"] == {"Fn::GetAtt": "DatabaseCluster.MasterUserSecret.SecretArn"}
+    every_action = [s["Action"] for p in policies.values()
+                    for s in p["PolicyDocument"]["Statement"]]
+    assert "*" not in str(every_action)
+
+
+def test_optional_aurora_serverless_behind_rds_proxy(template: dict) -> None:
+    created = {name: r for name, r in template["Resources"].items()
+               if r.get("Condition") == "CreateDatabase"}
+    kinds = {r["Type"] for r in created.values()}
+    assert {"AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::RDS::DBProxy",
+            "AWS::RDS::DBProxyTargetGroup", "AWS::EC2::VPCEndpoint"} <= kinds
+    (cluster,) = [r["Properties"] for r in created.values() if r["Type"] == "AWS::RDS::DBCluster"]
+    assert cluster["Engine"] == "aurora-postgresql" and cluster["ManageMasterUserPassword"]
+    assert "ServerlessV2ScalingConfiguration" in cluster
+    (instance,) = [r["Properties"] for r in created.values()
+                   if r["Type"] == "AWS::RDS::DBInstance"]
+    assert instance["DBInstanceClass"] == "db.serverless"
+    (proxy,) = [r["Properties"] for r in created.values() if r["Type"] == "AWS::RDS::DBProxy"]
+    assert proxy["RequireTLS"] is True
+    function = template["Resources"]["TrackerFunction"]["Properties"]
+    assert function["VpcConfig"]["Fn::If"][0] == "InVpc"
+    assert template["Conditions"]["InVpc"] == {"Fn::Or": [{"Fn::Condition": "SubnetsGiven"},
+                                                         {"Fn::Condition": "CreateDatabase"}]}
 
 
 # --- operating the tracker (issue 17) -----------------------------------------------------
@@ -167,7 +216,8 @@ def test_tracing_and_powertools_are_set_by_parameters(template: dict) -> None:
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Shopgen/Tracker"
     assert variables["POWERTOOLS_TRACE_DISABLED"] == {"Fn::If": ["TracingActive", "false", "true"]}
     assert "POWERTOOLS_SERVICE_NAME" in variables
-    (tracing,) = resources(template, "AWS::IAM::Policy")
+    tracing = named(template, "AWS::IAM::Policy")["TrackerTracingPolicy"]["Properties"]
+    assert tracing["Roles"] == [{"Ref": "TrackerRole"}]
     assert "xray:PutTraceSegments" in tracing["PolicyDocument"]["Statement"][0]["Action"]
 
 

@@ -26,27 +26,55 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     # From a copy: setuptools writes its own build/ folder beside pyproject.toml.
     source = out / "source"
-    skip = shutil.ignore_patterns(".git", ".venv", "node_modules", ".shopgen-cache",
-                                  "test-artifacts", "__pycache__", "*.egg-info", "*.sqlite3")
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        # build/ output folders only (the repository's and the sample's), not shopgen/build/.
-        outputs = {"build"} if Path(folder) in (REPO, REPO / "catalog_data") else set()
-        return set(skip(folder, names)) | (outputs & set(names))
-
-    shutil.copytree(REPO, source, ignore=ignore)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
-                    "--no-build-isolation", "-q", "-w", str(out)], check=True,
-                   capture_output=True)
+    copy_source(source)
+    # Without the bundled theme: the build hook (setup.py) must bundle it into the wheel.
+    assert not (source / "templates" / "dist").exists()
+    (source / "node_modules").symlink_to(REPO / "node_modules")
+    done = build_wheel(source, out, os.environ["PATH"])
+    assert done.returncode == 0, done.stdout + done.stderr
     (path,) = out.glob("shopgen-*.whl")
     return path
+
+
+def copy_source(source: Path) -> None:
+    """The repository's sources without outputs, caches, node_modules or the bundled theme."""
+    skip = shutil.ignore_patterns(".git", ".venv", "node_modules", ".shopgen-cache",
+                                  "test-artifacts", "__pycache__", "*.egg-info", "*.sqlite3")
+    outputs = {REPO: {"build", "dist"}, REPO / "catalog_data": {"build"},
+               REPO / "templates": {"dist"}}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        # Output folders only (build/, dist/, templates/dist/), not shopgen/build/.
+        return set(skip(folder, names)) | (outputs.get(Path(folder), set()) & set(names))
+
+    shutil.copytree(REPO, source, ignore=ignore)
+
+
+def build_wheel(source: Path, out: Path, path: str) -> subprocess.CompletedProcess:
+    """`pip wheel` the source folder (setuptools writes its own build/ beside pyproject.toml,
+    hence a copy), with `path` as PATH."""
+    return subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
+                           "--no-build-isolation", "-q", "-w", str(out)], capture_output=True,
+                          text=True, env={**os.environ, "PATH": path})
+
+
+def test_wheel_build_without_node_and_without_the_bundle_fails_clearly(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    copy_source(source)
+    done = build_wheel(source, tmp_path / "out", str(Path(sys.executable).parent))
+    assert done.returncode != 0
+    assert "the theme is not bundled (templates/dist/manifest.json is missing)" in done.stderr
+    assert "npm ci && node scripts/bundle-theme.mjs" in done.stderr
+    assert not list(tmp_path.glob("out/*.whl"))
 
 
 def test_wheel_carries_theme_and_sample_but_no_caches(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("shopgen/cli.py", "shopgen/theme/page.html.j2", "shopgen/theme/404.html.j2",
                      "shopgen/theme/dist/manifest.json", "shopgen/sample/shop.yaml",
-                     "tracker/handler.py", "tracker/migrations/env.py"):
+                     "tracker/handler.py", "tracker/migrations/env.py",
+                     "tracker/migrations/versions/0001_events_and_salts.py",
+                     "shopgen/deploy/aws/template.yaml"):
         assert required in names, required
     assert any(n.startswith("shopgen/sample/images/") for n in names)
     assert any(n.startswith("shopgen/sample/products/") for n in names)
@@ -84,6 +112,9 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installe
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONPATH", "AWS_",
                                                                      "TRACKER_"))}
     env["PYTHONNOUSERSITE"] = "1"
+    # A machine without Node.js: nothing on PATH but the venv's own scripts.
+    env["PATH"] = str(env_dir / "bin")
+    assert shutil.which("node", path=env["PATH"]) is None
     return Installed(python, env, target)
 
 
@@ -118,6 +149,21 @@ def test_init_and_build_from_an_installed_wheel(installed: Installed, tmp_path: 
         done = installed.shopgen(*args, cwd=cwd)
         assert done.returncode == 0, done.stdout + done.stderr
     assert "Northwind" in (tmp_path / "mysite" / "build" / "index.html").read_text()
+
+
+def test_version_of_an_installed_wheel(installed: Installed, tmp_path: Path) -> None:
+    done = installed.shopgen("--version", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    assert done.stdout.strip().endswith(f"version {version}")
+
+
+def test_installed_wheel_finds_its_deploy_template(installed: Installed, tmp_path: Path) -> None:
+    probe = "from shopgen.resources import deploy_template as t; print(t().is_file(), t())"
+    done = subprocess.run([str(installed.python), "-c", probe], capture_output=True, text=True,
+                          env=installed.env, cwd=tmp_path)
+    assert done.stdout.split() == ["True", str(installed.target / "shopgen/deploy/aws/"
+                                               "template.yaml")], done.stderr
 
 
 def test_publish_dry_run_and_report_from_an_installed_wheel(

@@ -164,15 +164,23 @@ def run_report(site: Path, url: str, fmt: str = "json", **options: Any) -> str:
 
 def test_every_section_matches_hand_computed_numbers(site: Path, report_url: str) -> None:
     doc = json.loads(run_report(site, report_url))
-    assert list(doc) == ["version", "since", "until", "include_bots", "generated_at", "empty",
-                         "message", "totals", "days", "top_searches", "no_result_searches",
+    # Version 2 keeps every key of version 1 (in order) and adds the analytics sections.
+    assert list(doc) == ["version", "since", "until", "timezone", "period", "compared_with",
+                         "include_bots", "generated_at", "empty", "message", "totals",
+                         "comparison", "days", "series", "channels", "sources", "campaigns",
+                         "funnel_steps", "product_funnel", "top_searches", "no_result_searches",
                          "top_products", "filters", "sorts", "calls_by_product",
-                         "calls_by_brand", "funnel"]  # the documented, stable keys
-    assert (doc["version"], doc["since"], doc["until"]) == (1, "2026-03-01", "2026-03-03")
+                         "calls_by_brand", "funnel"]
+    assert (doc["version"], doc["since"], doc["until"]) == (2, "2026-03-01", "2026-03-03")
     assert doc["empty"] is False and doc["message"] is None and doc["include_bots"] is False
-    assert doc["totals"] == {"events": 28, "visits": 5, "visitors": 4, "pageviews": 5,
-                             "searches": 8, "views": 5, "calls": 3}
-    assert doc["days"] == [
+    # "visits" are now sessions (v1 counted page loads): v1's two page loads 5 h apart are two
+    # sessions, so the numbers are the same here.
+    assert doc["totals"] == {"events": 28, "visits": 5, "sessions": 5, "visitors": 4,
+                             "pageviews": 5, "searches": 8, "views": 5, "calls": 3,
+                             "converted_sessions": 3, "conversion_rate": 0.6,
+                             "events_per_session": 5.6}
+    assert [{k: d[k] for k in ("date", "visitors", "visits", "pageviews")}
+            for d in doc["days"]] == [
         {"date": "2026-03-01", "visitors": 2, "visits": 3, "pageviews": 3},
         {"date": "2026-03-02", "visitors": 2, "visits": 2, "pageviews": 2},
         {"date": "2026-03-03", "visitors": 0, "visits": 0, "pageviews": 0},
@@ -219,7 +227,8 @@ def test_every_section_matches_hand_computed_numbers(site: Path, report_url: str
 def test_bots_count_only_when_asked(site: Path, report_url: str) -> None:
     doc = json.loads(run_report(site, report_url, include_bots=True))
     assert doc["include_bots"] is True
-    assert doc["days"][0] == {"date": "2026-03-01", "visitors": 3, "visits": 4, "pageviews": 4}
+    assert {k: doc["days"][0][k] for k in ("date", "visitors", "visits", "pageviews")} == {
+        "date": "2026-03-01", "visitors": 3, "visits": 4, "pageviews": 4}
     assert doc["top_searches"][0] == {"query": "red shoes", "searches": 4, "visitors": 3,
                                       "average_results": 3.75}
     assert doc["top_products"][0] == {
@@ -274,9 +283,10 @@ def test_an_empty_database_says_so_plainly(site: Path, tmp_path: Path) -> None:
 
 def test_table_format_is_readable(site: Path, sqlite_report_url: str) -> None:
     table = run_report(site, sqlite_report_url, fmt="table")
-    for title in ("Visitors and pageviews per day", "Top searches", "Searches with no result",
-                  "Most viewed products", "Filter use", "Sort use", "Call clicks per product",
-                  "Call clicks per brand", "Funnel per visit"):
+    for title in ("Sessions, visitors and conversion per day", "Top searches",
+                  "Searches with no result", "Most viewed products", "Filter use", "Sort use",
+                  "Call clicks per product", "Call clicks per brand", "Funnel per session",
+                  "Traffic sources: channels", "Products: views → calls, per session"):
         assert title in table
     red_shoes = next(line for line in table.splitlines() if "red shoes" in line)
     assert red_shoes.split() == ["red", "shoes", "3", "2", "4.00"]
@@ -297,11 +307,13 @@ def test_csv_parses_one_block_per_section(site: Path, sqlite_report_url: str) ->
         header, *body = block
         assert header[0] == "section"
         assert {r[0] for r in body} <= {body[0][0]} if body else True
-        sections[body[0][0] if body else header[1]] = [dict(zip(header, r, strict=True))
-                                                       for r in body]
-    assert list(sections) == ["totals", "days", "top_searches", "no_result_searches",
-                              "top_products", "filters", "sorts", "calls_by_product",
-                              "calls_by_brand", "funnel"]
+        if body:  # an empty section (no --compare, no campaign) is its header alone
+            sections[body[0][0]] = [dict(zip(header, r, strict=True)) for r in body]
+    assert list(sections) == ["totals", "days", "series", "channels", "sources",
+                              "funnel_steps", "product_funnel", "top_searches",
+                              "no_result_searches", "top_products", "filters", "sorts",
+                              "calls_by_product", "calls_by_brand", "funnel"]
+    assert len(blocks) == 17  # every section has its block
     assert sections["top_searches"][0] == {"section": "top_searches", "query": "red shoes",
                                            "searches": "3", "visitors": "2",
                                            "average_results": "4.0"}
@@ -339,7 +351,7 @@ def test_html_is_self_contained_with_svg_charts(site: Path, sqlite_report_url: s
     assert "http://" not in html and "https://" not in html
     text_content = " ".join(parser.text)
     assert "red shoes" in text_content and "Red Shoe" in text_content
-    assert "4 visits → 4 searched" not in text_content and "5 visits → 4 searched" in text_content
+    assert "5 sessions → 4 searched or filtered" in text_content
 
 
 def test_html_escapes_what_customers_typed(site: Path, tmp_path: Path) -> None:

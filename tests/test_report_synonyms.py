@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from test_search_index import search_with_engine
 
 from shopgen.catalog import load_catalog
 from shopgen.cli import main
 from shopgen.report import report_command
 from shopgen.report.queries import NoResultRow
 from shopgen.report.synonyms import closeness, merged_synonyms, suggest, synonyms_block
-from shopgen.search.index import index_documents
+from shopgen.search.index import build_search_index
 from tracker.migrate import upgrade_database
 from tracker.storage import insert_new_events, make_engine
 
@@ -104,14 +105,16 @@ def test_suggestions_close_the_loop_through_the_search_index(tiny_site: Path,
     shop = (tiny_site / "shop.yaml").read_text(encoding="utf-8")
     shop = re.sub(r"search:\n(  .*\n)+", "", shop) + yaml.safe_dump(block)
     (tiny_site / "shop.yaml").write_text(shop, encoding="utf-8")
-    documents = index_documents(load_catalog(tiny_site, today=dt.date(2026, 11, 24)))
-    by_name = {document["name"][0]: document for document in documents}
-    jacket, backpack, fleece = by_name["storm"], by_name["day"], by_name["cafe"]
-    assert "jackt" in jacket["name"] and "jackt" not in backpack["name"]
-    assert {"backp", "rucksack"} <= set(backpack["name"])
-    assert "blak" in backpack["tags"]  # its colour is Black
-    assert "fleeces" in fleece["name"]
-    assert "hike" in backpack["description"]
+    # The build hands the synonyms to the browser's query side, which finds the products.
+    catalog = load_catalog(tiny_site, today=dt.date(2026, 11, 24))
+    index = build_search_index(catalog)
+    assert [["jackt"], [["jacket"]]] in index["shopgen"]["synonyms"]
+    assert [["blak"], [["black"]]] in index["shopgen"]["synonyms"]
+    skus = [p.sku for p in catalog.products]
+    hits = search_with_engine(index, tmp_path, "jackt", "backp", "blak", "fleeces", "hike")
+    assert skus[hits["jackt"][0]] == "AC-1" and skus.index("AC-2") not in hits["jackt"]
+    assert skus[hits["backp"][0]] == "AC-2" and skus[hits["blak"][0]] == "AC-2"
+    assert skus[hits["fleeces"][0]] == "BO-1" and skus[hits["hike"][0]] == "AC-2"
 
 
 def test_nothing_to_suggest_says_so(tiny_site: Path, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The search index: lunr.js 2.3.9 (in Node) loads what lunr.py wrote and finds products."""
+"""The search index: lunr.js 2.3.9 (in Node) loads what lunr.py wrote, and the page's own
+search engine (shopgen/search/js/search.js, run in Node) finds products in it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,23 @@ from shopgen.search.index import (
 )
 
 QUERY_SCRIPT = REPO / "tests" / "js" / "query_index.mjs"
+ENGINE_SCRIPT = REPO / "tests" / "js" / "engine_query.mjs"
+
+
+def search_with_engine(index: dict, tmp_path: Path, *queries: str) -> dict[str, list[int]]:
+    """Each query's refs, best first, as the page's engine answers it."""
+    return {q: a["refs"] for q, a in engine_answers(index, tmp_path, *queries).items()}
+
+
+def engine_answers(index: dict, tmp_path: Path, *queries: str) -> dict[str, dict]:
+    """Each query's whole answer ({refs, suggestion}) from the page's engine."""
+    path = tmp_path / "engine-index.json"
+    path.write_bytes(serialize_index(index))
+    done = subprocess.run(["node", str(ENGINE_SCRIPT), str(path), *queries],
+                          capture_output=True, text=True, cwd=REPO)
+    if done.returncode != 0:
+        raise AssertionError(done.stderr)
+    return json.loads(done.stdout)
 
 
 def query_with_lunr_js(index: dict, tmp_path: Path, *queries: str) -> dict[str, list[int]]:
@@ -43,7 +61,8 @@ def test_fold_and_tokenize() -> None:
 def test_lunr_js_loads_the_index_and_finds_products(tiny_site: Path, tmp_path: Path) -> None:
     # Positions: 0 = AC-1 Storm Jacket (Red, Navy), 1 = AC-2 Day Backpack, 2 = BO-1 Café Fleece.
     index = build_search_index(load_catalog(tiny_site, TODAY))
-    hits = query_with_lunr_js(index, tmp_path, "storm", "acme", "navy", "cafe", "rucksack",
+    assert query_with_lunr_js(index, tmp_path, "storm")["storm"] == [0]  # plain lunr.js loads it
+    hits = search_with_engine(index, tmp_path, "storm", "acme", "navy", "cafe", "rucksack",
                               "fle", "clothing", "bo", "for")
     assert hits["storm"] == [0]
     assert sorted(hits["acme"]) == [0, 1]                # brand
@@ -60,7 +79,7 @@ def test_synonyms_work_both_ways(tiny_site: Path, tmp_path: Path) -> None:
     write_site(tiny_site, {"products/zz.yaml": product(name="Rucksack 30", description="Big.")})
     catalog = load_catalog(tiny_site, TODAY)
     skus = [p.sku for p in catalog.products]
-    hits = query_with_lunr_js(build_search_index(catalog), tmp_path, "backpack", "rucksack")
+    hits = search_with_engine(build_search_index(catalog), tmp_path, "backpack", "rucksack")
     assert sorted(skus[i] for i in hits["backpack"]) == ["AC-2", "ZZ-1"]
     assert sorted(skus[i] for i in hits["rucksack"]) == ["AC-2", "ZZ-1"]
 
@@ -72,7 +91,7 @@ def test_name_hits_rank_above_description_hits(tiny_site: Path, tmp_path: Path) 
     })
     catalog = load_catalog(tiny_site, TODAY)
     skus = [p.sku for p in catalog.products]
-    hits = query_with_lunr_js(build_search_index(catalog), tmp_path, "fleece")["fleece"]
+    hits = search_with_engine(build_search_index(catalog), tmp_path, "fleece")["fleece"]
     assert [skus[i] for i in hits][:2] in (["ZZ-1", "BO-1"], ["BO-1", "ZZ-1"])
     assert skus[hits[-1]] == "ZY-1"
 
@@ -87,7 +106,7 @@ def test_any_catalog_text_gives_an_index_lunr_js_loads(tiny_site: Path, tmp_path
              for i, name in enumerate(HOSTILE_NAMES)}
     catalog = load_catalog(write_site(tiny_site, files), TODAY)
     index = build_search_index(catalog)
-    hits = query_with_lunr_js(index, tmp_path, "𠀀𠀁", "﨎", "shalom", "עולם", "facade")
+    hits = search_with_engine(index, tmp_path, "𠀀𠀁", "﨎", "shalom", "עולם", "facade")
     skus = [p.sku for p in catalog.products]
     assert [skus[i] for i in hits["𠀀𠀁"]] == ["H-2"]
     assert [skus[i] for i in hits["﨎"]] == ["H-3"]
@@ -109,7 +128,9 @@ def test_fast_builder_writes_exactly_what_lunr_py_writes(tiny_site: Path) -> Non
         reference.field(name, boost=boost)
     for document in index_documents(catalog):
         reference.add(document)
-    assert build_search_index(catalog) == js_ordered(reference.build().serialize())
+    built = build_search_index(catalog)
+    del built["shopgen"]  # the query side's rules, beside lunr's own keys
+    assert built == js_ordered(reference.build().serialize())
 
 
 def test_index_is_deterministic(tiny_site: Path) -> None:

@@ -168,11 +168,12 @@ class FlakyBuild:
         self.stop = stop
         self.calls = 0
 
-    def __call__(self, *_args: object, **_kwargs: object):
+    def __call__(self, site_dir: Path, *_args: object, **_kwargs: object):
         self.calls += 1
         if self.calls == 1:
-            raise RuntimeError("disk on fire")
+            raise RuntimeError("disk on fire")  # retried at the next interval
         if self.calls == 2:
+            (site_dir / "shop.yaml").write_text("fixed\n")  # a catalog problem waits for this
             raise ShopgenError("the catalog has 1 problem")
         if self.calls == 3:
             raise OSError(28, "No space left on device")
@@ -189,9 +190,10 @@ def test_rebuild_watcher_survives_any_error_and_prints_it(tmp_path: Path) -> Non
     assert build.calls == 4 and rebuilt == [True]
     assert printed[0].startswith("Error: unexpected RuntimeError: disk on fire")
     assert printed[1].startswith("Error: the catalog has 1 problem")
-    assert printed[2].startswith("Error: unexpected OSError") and "No space left" in printed[2]
-    assert all("still serving the previous build" in line for line in printed[:3])
-    assert printed[3] == "Rebuilt 3 products in 0.10 s."
+    assert printed[2] == "shop.yaml changed: rebuilding…"
+    assert printed[3].startswith("Error: unexpected OSError") and "No space left" in printed[3]
+    assert all("still serving the previous build" in printed[i] for i in (0, 1, 3))
+    assert printed[4] == "Rebuilt 3 products in 0.10 s."
 
 
 def test_busy_port_is_one_error_line(tiny_site: Path, monkeypatch) -> None:

@@ -153,9 +153,10 @@ def _answer_health(engine: Engine | None, outcome: RequestOutcome) -> Response:
 
     try:
         health = check_health(engine or default_engine())
-    except RuntimeError as error:  # no database configured at all
+    except RuntimeError as error:  # no database configured, or its secret unreadable
+        # Its message may name the secret: the class is enough here, the logs say more.
         outcome.error = type(error).__name__
-        reason = str(error)
+        reason = f"database not configured or its secret unreadable ({outcome.error})"
     else:
         if health.ok:
             return _json_response(200, {"status": "ok", "schema": health.schema})

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -33,11 +45,19 @@ class Event(Base):
     sku: Mapped[str | None] = mapped_column(String(64), nullable=True)
     path: Mapped[str | None] = mapped_column(Text, nullable=True)
     referrer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A pageview's traffic source, classified at ingest (tracker/sources.py); NULL otherwise.
+    channel: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    source: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    campaign: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # The session, cut when stored (tracker/sessions.py), and whether this event began it.
+    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    session_start: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
 
     __table_args__ = (
         Index("ix_events_received_at", "received_at"),
         Index("ix_events_type_received_at", "type", "received_at"),
         Index("ix_events_sku", "sku"),
+        Index("ix_events_visitor_received_at", "visitor", "received_at"),
     )
 
 
@@ -50,5 +70,27 @@ class DailySalt(Base):
     salt: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 
 
+class Product(Base):
+    """One product of the catalog as last published (`shopgen db sync-catalog` writes it), so
+    events join to names, brands and categories in SQL."""
+
+    __tablename__ = "products"
+
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    brand: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the brand's id
+    brand_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    category: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the category id
+    category_path: Mapped[str | None] = mapped_column(Text, nullable=True)  # "Outdoor > Tents"
+    price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    in_stock: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    first_published: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_published: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # NULL while the product is in the catalog; the time it was first found missing after.
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 events_table = Event.__table__
+products_table = Product.__table__
 daily_salts_table = DailySalt.__table__

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,11 +13,14 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
+from tracker.database_secret import configured_database_url
 from tracker.models import events_table
+from tracker.sessions import assign_sessions, remember_sessions
+from tracker.sources import classify
 from tracker.validation import ValidEvent
 
 OPTIONAL_COLUMNS = ("query", "results", "facet", "value", "selected", "sort", "sku", "path",
-                    "referrer")
+                    "referrer", "channel", "source", "campaign")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ def event_rows(events: Sequence[ValidEvent], facts: RequestFacts) -> list[dict[s
     for item in events:
         row: dict[str, Any] = dict.fromkeys(OPTIONAL_COLUMNS)
         row.update(item.fields)
+        if item.type == "pageview":  # classified once, here, so reports need no URL parsing
+            source = classify(row["path"], row["referrer"])
+            row.update(channel=source.channel, source=source.source, campaign=source.campaign)
         row.update(
             id=item.id,
             type=item.type,
@@ -61,6 +66,9 @@ _INSERT_IGNORING_EXISTING = {
 def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
     """Insert ``rows``, skipping ids already stored; commit; return how many were new.
 
+    Each row gets its session first (`tracker.sessions.assign_sessions`: one indexed look-up
+    of the visitor's latest event).
+
     Returns only after the commit, so a caller may acknowledge the events once it returns.
     """
     if not rows:
@@ -75,9 +83,15 @@ def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
                 # trip instead of BEGIN, INSERT, COMMIT.
                 with engine.connect() as connection:
                     connection.execution_options(isolation_level="AUTOCOMMIT")
-                    return len(connection.execute(statement, rows).fetchall())
+                    assign_sessions(connection, rows)
+                    stored = len(connection.execute(statement, rows).fetchall())
+                    remember_sessions(connection, rows)
+                    return stored
             with _writer_lock(engine), engine.begin() as connection:
-                return len(connection.execute(statement, rows).fetchall())
+                assign_sessions(connection, rows)
+                stored = len(connection.execute(statement, rows).fetchall())
+            remember_sessions(connection, rows)  # committed: the with block has ended
+            return stored
         except DBAPIError as error:
             # A connection the database closed while this Lambda container was frozen: retry
             # once on a fresh one (safe: ids already stored are skipped).
@@ -139,13 +153,10 @@ _engine_lock = threading.Lock()
 
 def default_engine() -> Engine:
     """The engine of this process (one per Lambda container), made on first use from
-    TRACKER_DATABASE_URL and reused across invocations."""
+    TRACKER_DATABASE_URL or the database secret, and reused across invocations."""
     global _engine
     if _engine is None:
         with _engine_lock:
             if _engine is None:
-                url = os.environ.get("TRACKER_DATABASE_URL", "").strip()
-                if not url:
-                    raise RuntimeError("TRACKER_DATABASE_URL is not set")
-                _engine = make_engine(url)
+                _engine = make_engine(configured_database_url())
     return _engine

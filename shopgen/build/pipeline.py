@@ -24,6 +24,7 @@ from shopgen.build.render import Assets, MoneyFormat, render_product_pages, rend
 from shopgen.catalog import Catalog, load_catalog
 from shopgen.catalog.image_files import where_named
 from shopgen.config.fields import Problems
+from shopgen.config.site_folder import require_shop
 from shopgen.errors import CatalogError, ShopgenError
 from shopgen.resources import theme_dir
 from shopgen.search.index import build_search_index, serialize_index
@@ -53,9 +54,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
     site_dir = Path(site_dir)
     out_dir = Path(out_dir) if out_dir is not None else site_dir / "build"
     today = today or dt.date.today()
-    if not (site_dir / "shop.yaml").is_file():
-        raise ShopgenError(f"{site_dir} is not a shop folder (no shop.yaml); "
-                           "run `shopgen init` to create one")
+    require_shop(site_dir)
     _check_output_folder(site_dir, out_dir)
     theme = theme or theme_dir()
     manifest = _theme_manifest(theme)
@@ -207,15 +206,24 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
 def _fingerprint(site_dir: Path, out_dir: Path, theme: Path, today: dt.date) -> str:
     """A digest of everything a build reads (by path, size and mtime), plus the date."""
     digest = hashlib.sha256(f"{__version__}|{today.isoformat()}".encode())
+    for path, (size, mtime_ns) in sorted(build_inputs(site_dir, out_dir, theme).items()):
+        digest.update(f"{path}|{size}|{mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def build_inputs(site_dir: Path, out_dir: Path,
+                 theme: Path | None = None) -> dict[str, tuple[int, int]]:
+    """Every file a build reads, path → (size, mtime in ns): what the no-change shortcut
+    compares, and what `shopgen serve` watches."""
+    site_dir, out_dir = Path(site_dir), Path(out_dir)
     skip = {out_dir.resolve(), (site_dir / CACHE_DIR).resolve()}
     # The walk never follows a linked folder (it could lead anywhere, or back up), except the
     # catalog's own folders: `images/` linked to a shared photo drive is read by the build.
     linked = [site_dir / name for name in LINKABLE_FOLDERS
               if (site_dir / name).is_symlink() and (site_dir / name).is_dir()]
-    for root in (site_dir, *linked, theme):
-        for path, stat in sorted(_walk_files(root, skip)):
-            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return {path: (stat.st_size, stat.st_mtime_ns)
+            for root in (site_dir, *linked, theme or theme_dir())
+            for path, stat in _walk_files(root, skip)}
 
 
 # Never read by a build: compiled Python, and SQLite databases with their journals (the
@@ -256,6 +264,10 @@ def _report_price_changes(catalog: Catalog, echo: Echo) -> None:
         echo(f"{len(changes)} product{'s' if len(changes) != 1 else ''} change price soon:")
     for effective, sku, now, then in changes:
         echo(f"  {sku}: {money(now)} → {money(then)} on {effective}")
+    if changes:
+        # The page shows the prices of its build day: a build on that day changes them
+        # (the README's daily cron line does it).
+        echo(f"Next price change: {changes[0][0]} (build and publish on or after that day).")
 
 
 BEACON_BUDGET = 1024  # bytes, minified and gzipped

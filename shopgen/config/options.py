@@ -113,6 +113,32 @@ class WordLists(Option):
 
 
 @dataclass(frozen=True)
+class Weights(Option):
+    """A mapping of name → positive number, each name one of `names` (search field boosts)."""
+
+    names: tuple[str, ...] = ()
+    kind = "mapping"
+
+    def convert(self, value: Any, r: Record) -> dict[str, float]:
+        if not isinstance(value, LineMap):
+            raise ValueError(f"must be a mapping like {{{self.names[0]}: 10}}, "
+                             f"found {kind_of(value)}")
+        weights: dict[str, float] = {}
+        for name, weight in value.items():
+            if name not in self.names:
+                raise ValueError(f"{name!r} is not one of: {', '.join(self.names)}"
+                                 f"{did_you_mean(str(name), self.names)}")
+            if isinstance(weight, bool) or not isinstance(weight, int | Decimal) or weight <= 0:
+                raise ValueError(f"{name} must be a number greater than 0, found "
+                                 f"{kind_of(weight)}")
+            weights[str(name)] = float(weight)
+        return weights
+
+    def describe_default(self) -> str:
+        return ", ".join(f"`{k}: {v:g}`" for k, v in self.default.items())
+
+
+@dataclass(frozen=True)
 class Choices(Option):
     """A list of words, each one of `choices` (`feeds: [merchant]`)."""
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
 import babel.numbers
@@ -23,12 +24,14 @@ from shopgen.config.options import (
     Option,
     Section,
     Text,
+    Weights,
     WholeNumber,
     WordLists,
     read_options,
     reference_table,
 )
 from shopgen.errors import CatalogError
+from shopgen.search.ranking import DEFAULT_BOOSTS
 
 SHOP_FILE = "shop.yaml"
 
@@ -44,6 +47,15 @@ def _locale_problem(locale: str) -> str | None:
         babel.Locale.parse(locale, sep="-" if "-" in locale else "_")
     except (ValueError, babel.UnknownLocaleError):
         return f"{locale!r} is unknown (write it like en-IE)"
+    return None
+
+
+def timezone_problem(name: str) -> str | None:
+    """Why ``name`` is not an IANA time zone (Europe/Paris, UTC), or None when it is one."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{name!r} is not an IANA time zone like Europe/Paris or UTC"
     return None
 
 
@@ -64,6 +76,8 @@ SHOP_OPTIONS: tuple[Option, ...] = (
     Text("base_url", "The shop's public address (canonical links, sitemap, robots.txt).",
          required=True, pattern=r"https?://[^/\s]+(/\S*)?",
          hint="must be an absolute http(s) address without spaces, like https://shop.example"),
+    Text("timezone", "IANA time zone of the shop's days in `shopgen report` (Europe/Paris); "
+         "`--tz` overrides it.", default="UTC", check=timezone_problem),
     Section("tracker", "Where the page sends customer activity.", options=(
         Text("endpoint", "The beacon's URL (a path on the shop's host, or an absolute URL).",
              default="/api/events", pattern=r"(/|https?://)\S*",
@@ -82,7 +96,16 @@ SHOP_OPTIONS: tuple[Option, ...] = (
     )),
     Section("search", "How search understands customers.", options=(
         WordLists("synonyms", "Groups of words that find each other, both ways "
-                  "(`backpack: [rucksack]`)."),
+                  "(`backpack: [rucksack]`; a phrase works too: `tee: [t shirt]`). The "
+                  "customer's query is expanded, not the products: a product with the "
+                  "customer's own word ranks above one with only a synonym."),
+        WordLists("one_way_synonyms", "Words that also find other words, not the reverse "
+                  "(`sneakers: [trainers, running shoes]`: searching sneakers finds trainers; "
+                  "searching trainers does not find sneakers)."),
+        Weights("boost", "How much a word found in each part of a product counts "
+                "(name, sku, tags = brand, colours, category, sizes and attributes; "
+                "description). Only the fields given change.",
+                default=DEFAULT_BOOSTS, names=tuple(DEFAULT_BOOSTS)),
     )),
     Choices("feeds", "Feeds the build writes into the site beside the page (merchant: "
             "`merchant.xml`, the Google Merchant Center feed), so publish uploads them.",
@@ -109,6 +132,8 @@ class Shop:
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     first_load_budget_kb: int = 100
     feeds: tuple[str, ...] = ()
+    one_way_synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    search_boost: Mapping[str, float] = field(default_factory=dict)
 
 
 def read_shop_settings(site_dir: Path, problems: Problems,
@@ -134,6 +159,8 @@ def shop_from_settings(settings: dict[str, Any]) -> Shop:
         centre["hours"], settings["base_url"].rstrip("/") + "/",
         settings["tracker"]["endpoint"], publish, settings["search"]["synonyms"] or {},
         settings["budget"]["first_load_kb"], settings["feeds"],
+        one_way_synonyms=settings["search"]["one_way_synonyms"] or {},
+        search_boost={**DEFAULT_BOOSTS, **(settings["search"]["boost"] or {})},
     )
 
 
@@ -159,11 +186,12 @@ def load_shop_block(site_dir: Path, key: str) -> dict[str, Any]:
     return settings[key]
 
 
-def read_options_defaults(key: str) -> dict[str, Any]:
-    """A block's defaults, as if shop.yaml left it out."""
-    section = next(o for o in SHOP_OPTIONS if o.key == key)
-    assert isinstance(section, Section)
-    return {o.key: o.default for o in section.options}
+def read_options_defaults(key: str) -> Any:
+    """A block's defaults (or one top-level option's default), as if shop.yaml left it out."""
+    option = next(o for o in SHOP_OPTIONS if o.key == key)
+    if not isinstance(option, Section):
+        return option.default
+    return {o.key: o.default for o in option.options}
 
 
 def shop_yaml_reference() -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from shopgen.config.fields import Problems
 from shopgen.config.shop_yaml import SHOP_FILE, read_shop_settings
+from shopgen.config.site_folder import find_site
 from shopgen.config.yaml_source import YamlSyntaxError, read_yaml
 from shopgen.errors import CatalogError, ShopgenError
 from shopgen.importers.product_index import read_index
@@ -38,10 +39,7 @@ class ShopFolder:
 def resolve_site(site: Path) -> Path:
     """`--site`: the folder holding shop.yaml; a folder whose catalog_data/ holds it means
     that one (as for build)."""
-    site = Path(site)
-    if not (site / SHOP_FILE).exists() and (site / "catalog_data" / SHOP_FILE).exists():
-        return site / "catalog_data"
-    return site
+    return find_site(site)
 
 
 def read_shop_folder(site: Path) -> ShopFolder:

@@ -1,13 +1,15 @@
 """Render the report document (see `shopgen.report.command`) as a terminal table, CSV or JSON;
 HTML lives in `shopgen.report.html`; the sections and their columns in `shopgen.report.sections`.
 
-CSV layout: one block per section, in the order of `SECTIONS`, blocks separated by one empty
-row. A block's first row is its header: ``section`` followed by the section's column keys (the
-JSON keys); each following row starts with the section's key (``totals``, ``days``,
-``top_searches``, ``no_result_searches``, ``top_products``, ``filters``, ``sorts``,
-``calls_by_product``, ``calls_by_brand``, ``funnel``). `totals` and `funnel` have one row. An
-empty value is written as an empty cell, rates as fractions. Text that a spreadsheet would run
-as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) is prefixed with ``'``.
+CSV written to a folder (``--format csv --output DIR``): one tidy file per section,
+``<section key>.csv``, whose header row is the section's column keys (see `section_csv`).
+
+CSV printed to the terminal: one block per section, in the order of `SECTIONS`, blocks
+separated by one empty row. A block's first row is its header: ``section`` followed by the
+section's column keys (the JSON keys); each following row starts with the section's key.
+`totals` and `funnel` have one row. An empty value is written as an empty cell, rates as
+fractions. Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, tab or CR) is prefixed with ``'`` (in the CSV folder too).
 """
 
 from __future__ import annotations
@@ -16,10 +18,20 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from shopgen.atomic_files import atomic_write
+from shopgen.errors import ShopgenError
 from shopgen.report.html import render_html
-from shopgen.report.sections import SECTIONS, display_text, is_rate, numeric_columns, section_rows
+from shopgen.report.sections import (
+    SECTIONS,
+    Section,
+    display_text,
+    is_rate,
+    numeric_columns,
+    section_rows,
+)
 
 
 def _table(title: str, headings: list[str], rows: list[list[str]], numeric: list[bool]) -> str:
@@ -76,6 +88,39 @@ def render_csv(document: dict[str, Any]) -> str:
         for row in section_rows(document, section):
             writer.writerow([section.key, *(_csv_cell(row.get(k)) for k in keys)])
     return buffer.getvalue()
+
+
+def section_csv(document: dict[str, Any], section: Section) -> str:
+    """One section as a tidy CSV: a header row of the section's column keys, then one row per
+    fact (dates ISO, rates as fractions, empty values as empty cells)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    keys = [key for key, _ in section.columns]
+    writer.writerow(keys)
+    for row in section_rows(document, section):
+        writer.writerow([_csv_cell(row.get(k)) for k in keys])
+    return buffer.getvalue()
+
+
+def write_csv_folder(document: dict[str, Any], folder: Path) -> list[Path]:
+    """Write ``<section key>.csv`` for every section into ``folder`` (made if missing), each
+    file all-or-nothing; return the files written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ShopgenError(f"cannot make the folder {folder}: {error.strerror or error}") from None
+    if not folder.is_dir():
+        raise ShopgenError(f"{folder} is not a folder: --format csv --output takes a folder")
+    written = []
+    for section in SECTIONS:
+        path = folder / f"{section.key}.csv"
+        try:
+            with atomic_write(path, "w", encoding="utf-8") as handle:
+                handle.write(section_csv(document, section))
+        except OSError as error:
+            raise ShopgenError(f"cannot write {path}: {error.strerror or error}") from None
+        written.append(path)
+    return written
 
 
 def render_json(document: dict[str, Any]) -> str:

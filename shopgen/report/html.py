@@ -1,5 +1,6 @@
 """The report as one self-contained HTML file: inline CSS, charts drawn as inline SVG (visitors
-per day, top searches, top products), no script, no external URL — it can be opened offline or
+per day, conversion per day, top searches, top products), the comparison and every section's
+table (traffic sources included), no script, no external URL — it can be opened offline or
 emailed. A Content-Security-Policy forbids any request, so nothing can slip through later.
 Every value from the database (search terms are typed by the public) is HTML-escaped.
 """
@@ -26,7 +27,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 svg{max-width:100%;height:auto;display:block}
 svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
 .bar{fill:var(--bar)}.pv{fill:none;stroke:var(--line);stroke-width:2}
-.axis{stroke:var(--muted);stroke-width:1}
+.axis{stroke:var(--muted);stroke-width:1}.dot{fill:var(--line)}
 svg text.key-bar{fill:var(--bar)}svg text.key-line{fill:var(--line)}
 """
 
@@ -80,6 +81,37 @@ def daily_chart(days: list[dict[str, Any]]) -> str:
     return "\n".join(parts)
 
 
+def conversion_chart(days: list[dict[str, Any]]) -> str:
+    """The conversion rate (sessions with a call / sessions) per day, as a line."""
+    height, left, bottom, top = 200, 52, 40, 24
+    plot_w, plot_h = WIDTH - left - 12, height - bottom - top
+    rates = [d["conversion_rate"] or 0.0 for d in days]
+    peak = max([0.01, *rates])
+    step = plot_w / max(len(days), 1)
+    parts = _svg_open("chart-conversion", "Conversion rate per day (sessions with a call)",
+                      height)
+    parts.append(f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">'
+                 f"{escape(display_text(peak, rate=True))}</text>")
+    parts.append(f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">0%</text>')
+    parts.append(f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" '
+                 f'y2="{top + plot_h}"/>')
+    points = []
+    for i, (day, value) in enumerate(zip(days, rates, strict=True)):
+        x, y = left + i * step + step / 2, top + plot_h - plot_h * value / peak
+        points.append(f"{x:.1f},{y:.1f}")
+        parts.append(
+            f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>'
+            f'{escape(day["date"])}: {escape(display_text(day["conversion_rate"], rate=True))}'
+            f' of {day["sessions"]} sessions</title></circle>')
+    if points:
+        parts.append(f'<polyline class="pv" points="{" ".join(points)}"/>')
+        for i in sorted({0, len(days) // 2, len(days) - 1}):
+            parts.append(f'<text x="{left + i * step + step / 2:.1f}" y="{height - bottom + 18}" '
+                         f'text-anchor="middle">{escape(days[i]["date"])}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]]) -> str:
     """Horizontal bars, one per (label, value), largest first as given."""
     row, label_w = 26, 230
@@ -125,6 +157,13 @@ def _html_table(document: dict[str, Any], section_key: str) -> str:
     )
 
 
+def _comparison_table(document: dict[str, Any]) -> str:
+    compared = document["compared_with"]
+    heading = (f"Compared with {compared['since']} to {compared['until']}")
+    return _html_table(document, "comparison").replace(
+        "<h2>Compared with the period before</h2>", f"<h2>{escape(heading)}</h2>", 1)
+
+
 def render_html(document: dict[str, Any]) -> str:
     """The whole report as one HTML page (charts, summary cards and every section's table)."""
     bots = "bots included" if document["include_bots"] else "bots excluded"
@@ -138,26 +177,29 @@ def render_html(document: dict[str, Any]) -> str:
         f"<title>Activity report {escape(window)}</title>",
         f"<style>{CSS}</style></head><body>",
         "<h1>Activity report</h1>",
-        f'<p class="muted">{escape(window)} (UTC days, {bots}); generated '
-        f"{escape(document['generated_at'])}</p>",
+        f'<p class="muted">{escape(window)} ({escape(document["timezone"])} days, {bots}); '
+        f"generated {escape(document['generated_at'])}</p>",
     ]
     if document["empty"]:
         parts.append(f"<p><strong>{escape(document['message'])}</strong></p></body></html>")
         return "\n".join(parts) + "\n"
     totals, funnel = document["totals"], document["funnel"]
     cards = [
-        ("Visits", totals["visits"]), ("Visitors", totals["visitors"]),
+        ("Sessions", totals["sessions"]), ("Visitors", totals["visitors"]),
         ("Pageviews", totals["pageviews"]), ("Searches", totals["searches"]),
         ("Product views", totals["views"]), ("Call clicks", totals["calls"]),
+        ("Conversion", display_text(totals["conversion_rate"], rate=True)),
     ]
     parts.append(
         '<ul class="cards">'
         + "".join(f"<li><b>{value}</b>{escape(name)}</li>" for name, value in cards)
         + "</ul>"
     )
+    if document.get("compared_with"):
+        parts.append(_comparison_table(document))
     parts.append(
-        "<h2>Funnel per visit</h2><p>"
-        f"{funnel['visits']} visits → {funnel['searched']} searched "
+        "<h2>Funnel per session</h2><p>"
+        f"{funnel['visits']} sessions → {funnel['searched']} searched or filtered "
         f"({escape(display_text(funnel['search_rate'], rate=True))}) → "
         f"{funnel['viewed']} then viewed a product "
         f"({escape(display_text(funnel['view_rate'], rate=True))}) → "
@@ -165,6 +207,7 @@ def render_html(document: dict[str, Any]) -> str:
         f"({escape(display_text(funnel['call_rate'], rate=True))})</p>"
     )
     parts.append("<h2>Visitors per day</h2>" + daily_chart(document["days"]))
+    parts.append("<h2>Conversion per day</h2>" + conversion_chart(document["days"]))
     searches = [(r["query"], r["searches"]) for r in document["top_searches"][:10]]
     parts.append("<h2>Top searches</h2>" + bar_chart("chart-searches", "Top searches", searches))
     products = [(r["name"] or r["sku"], r["views"]) for r in document["top_products"][:10]]
@@ -173,7 +216,7 @@ def render_html(document: dict[str, Any]) -> str:
         + bar_chart("chart-products", "Most viewed products", products)
     )
     for section in SECTIONS:
-        if section.key not in ("totals", "funnel"):
+        if section.key not in ("totals", "funnel", "comparison"):
             parts.append(_html_table(document, section.key))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -38,6 +38,7 @@ def collect_report_concurrently(
     brand_of: Mapping[str, str] | None = None,
     limits: Limits | None = None,
     workers: int = 3,
+    previous: Window | None = None,
 ) -> ReportData:
     """PostgreSQL: run the sections on ``workers`` connections at once, all reading one
     snapshot (`pg_export_snapshot`), so the numbers agree as if run in one transaction.
@@ -45,7 +46,7 @@ def collect_report_concurrently(
     with contextlib.ExitStack() as stack:
         lead = stack.enter_context(engine.connect())
         if lead.dialect.name != "postgresql" or workers < 2:
-            return collect_report(lead, window, brand_of, limits)
+            return collect_report(lead, window, brand_of, limits, previous)
         lead = lead.execution_options(isolation_level="REPEATABLE READ")
         snapshot = lead.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         if not _SNAPSHOT_ID.match(snapshot):  # it is spliced into SET, which takes no binds
@@ -71,8 +72,8 @@ def collect_report_concurrently(
             finally:
                 idle.put(conn)
 
-        sections = report_sections(window, brand_of or {}, limits or Limits())
+        sections = report_sections(window, brand_of or {}, limits or Limits(), previous)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = {name: pool.submit(run, name, section) for name, section in sections.items()}
             results = {name: future.result() for name, future in futures.items()}
-        return assemble_report(window, results, timings)
+        return assemble_report(window, results, timings, previous, limits)

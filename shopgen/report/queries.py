@@ -1,20 +1,20 @@
 """The report's queries over the `events` table: SQLAlchemy Core, the same SQL on SQLite and
-PostgreSQL (only the UTC-day expression is picked per dialect, in `utc_day`).
+PostgreSQL (only the day expression is picked per dialect, in `shopgen.report.zones`).
 
-Every query is scoped by a `Window`: events *received* on or after `since` 00:00 UTC and before
-`until + 1 day` 00:00 UTC, bots left out unless `include_bots`. Results are plain frozen
-dataclasses (`shopgen.report.rows`); `collect_report` runs every section on one connection
-and can time each one.
+Every query is scoped by a `Window`: events *received* on or after `since` 00:00 and before
+`until + 1 day` 00:00 in the window's time zone, bots left out unless `include_bots`. Results
+are plain frozen dataclasses (`shopgen.report.rows`); `collect_report` runs every section on
+one connection and can time each one.
 
 Definitions the numbers follow:
-- a *visit* is one page load (`page_id`), counted on the UTC day of its first event; a
+- sessions, days, the funnel and traffic sources are in `shopgen.report.sessions`; a
   *visitor* is a distinct visitor hash, and since the hash rotates every UTC day, the same
   person on two days counts as two visitors;
 - a search's *term* is its query trimmed and lower-cased (empty queries are left out);
 - a filter counts as *used* only when it is switched on (`selected` is true);
-- the funnel looks at each visit as a whole (events of one beacon batch share their receive
-  time, so order inside a visit is not used): visits that searched, of those the ones that
-  viewed a product, of those the ones that clicked Call.
+- the funnel looks at each session as a whole (events of one beacon batch share their
+  receive time, so order inside a session is not used): sessions that searched or filtered,
+  of those the ones that viewed a product, of those the ones that clicked Call.
 
 They live in shopgen, not in the tracker: the Lambda only writes events; the report reads them.
 """
@@ -29,14 +29,9 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Date,
-    and_,
     case,
-    cast,
-    distinct,
     false,
     func,
-    literal_column,
     select,
     text,
     true,
@@ -53,25 +48,21 @@ from shopgen.report.rows import (  # noqa: F401 - importable from here too
     Funnel,
     Limits,
     NoResultRow,
+    ProductFunnelRow,
     ProductRow,
     ReportData,
     SearchRow,
+    SessionGroup,
     SortRow,
     Window,
 )
+from shopgen.report.sessions import (
+    product_funnel,
+    query_products,
+    query_session_groups,
+    top_products,
+)
 from tracker.models import events_table as events
-
-
-def utc_day(column: Any, dialect_name: str) -> ColumnElement[Any]:
-    """The UTC calendar day of a timestamp column, per dialect.
-
-    PostgreSQL's ``timestamptz::date`` would use the session's time zone, so the value is moved
-    to UTC first (a literal, not a bound parameter, so GROUP BY sees one expression). SQLite
-    stores UTC wall-clock text, which ``date()`` reads directly.
-    """
-    if dialect_name == "postgresql":
-        return cast(func.timezone(literal_column("'UTC'"), column), Date)
-    return func.date(column)
 
 
 def _as_date(value: Any) -> dt.date:
@@ -107,51 +98,6 @@ def _scope(window: Window, *types: str) -> list[ColumnElement[bool]]:
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def query_visits(conn: Connection, window: Window) -> tuple[list[DayRow], Funnel]:
-    """Every day of the window (zero-filled) and the funnel, from one pass over the events.
-
-    Events are first folded into visits (one row per page load: its first receive time, its
-    visitor and how many events of each type it holds), then visits into days. A visit counts
-    on the UTC day it began, so the funnel is exactly the sum of the days.
-    """
-    kinds = {name: _count_if(events.c.type == name) for name in ("pageview", "search", "view",
-                                                                 "call")}
-    visits = (
-        select(
-            func.min(events.c.visitor).label("visitor"),
-            func.min(events.c.received_at).label("began"),
-            func.count().label("events"),
-            *(count.label(name) for name, count in kinds.items()),
-        )
-        .where(*_scope(window))
-        .group_by(events.c.page_id)
-        .subquery()
-    )
-    day = utc_day(visits.c.began, conn.dialect.name).label("day")
-    searched = visits.c.search > 0
-    viewed = and_(searched, visits.c.view > 0)
-    stmt = (
-        select(
-            day,
-            func.count(distinct(visits.c.visitor)),
-            func.count(),
-            *(func.sum(visits.c[name]) for name in ("pageview", "events", "search", "view",
-                                                     "call")),
-            _count_if(searched),
-            _count_if(viewed),
-            _count_if(and_(viewed, visits.c.call > 0)),
-        )
-        .group_by(day)
-    )
-    found = {_as_date(row[0]): [int(n) for n in row[1:]] for row in conn.execute(stmt)}
-    days = []
-    for date in window.days():
-        counts = found.get(date, [0] * 10)
-        days.append(DayRow(date, *counts[:7]))
-    totals = [sum(found[d][i] for d in found) for i in (1, 7, 8, 9)]
-    return days, Funnel(*totals)
 
 
 def _per_visitor(
@@ -240,26 +186,6 @@ def query_no_result_searches(
     ]
 
 
-def query_top_products(conn: Connection, window: Window, limit: int = 25) -> list[ProductRow]:
-    """The most viewed products with their viewers and call clicks."""
-    per = _per_visitor(
-        {"sku": events.c.sku},
-        _scope(window, "view", "call"),
-        views=_count_if(events.c.type == "view"),
-        calls=_count_if(events.c.type == "call"),
-    )
-    views = func.sum(per.c.views).label("views")
-    calls = func.sum(per.c.calls).label("calls")
-    stmt = (
-        select(per.c.sku, views, _count_if(per.c.views > 0), calls)
-        .group_by(per.c.sku)
-        .order_by(views.desc(), calls.desc(), per.c.sku)
-        .limit(limit + _SPARE)
-    )
-    rows = _keyed(list(conn.execute(stmt)), limit)
-    return [ProductRow(s, int(n), int(v), int(c)) for s, n, v, c in rows]
-
-
 def query_filters(conn: Connection, window: Window) -> list[FilterRow]:
     """Every facet value switched on, grouped by facet, most used first within a facet."""
     per = _per_visitor(
@@ -336,7 +262,8 @@ def tune_session(conn: Connection) -> None:
     start-up and gathering made every section slower on a million events)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SET LOCAL jit = off"))
-        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        # Sessions sort the window's events by visitor and time: in memory, not on disk.
+        conn.execute(text("SET LOCAL work_mem = '256MB'"))
         conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
@@ -344,14 +271,20 @@ Section = Callable[[Connection], Any]
 
 
 def report_sections(
-    window: Window, brand_of: Mapping[str, str], limits: Limits
+    window: Window, brand_of: Mapping[str, str], limits: Limits, previous: Window | None = None
 ) -> dict[str, Section]:
     """Each section's query as a function of a connection, slowest first (so a pool of
-    connections finishes them at about the same time)."""
-    return {
-        "days_and_funnel": lambda conn: query_visits(conn, window),
+    connections finishes them at about the same time); with ``previous`` (--compare), the
+    sessions and visitors of that window too."""
+    compared: dict[str, Section] = {}
+    if previous is not None:
+        compared = {
+            "previous_sessions": lambda conn: query_session_groups(conn, previous),
+        }
+    return compared | {
+        "sessions": lambda conn: query_session_groups(conn, window),
+        "products": lambda conn: query_products(conn, window),
         "top_searches": lambda conn: query_top_searches(conn, window, limits.searches),
-        "top_products": lambda conn: query_top_products(conn, window, limits.products),
         "filters": lambda conn: query_filters(conn, window),
         "no_result_searches": lambda conn: query_no_result_searches(conn, window, limits.no_result),
         "calls": lambda conn: query_calls(conn, window, brand_of, limits.calls),
@@ -359,16 +292,47 @@ def report_sections(
     }
 
 
+def days_and_funnel(
+    window: Window, groups: list[SessionGroup], visitors: Mapping[dt.date, int]
+) -> tuple[list[DayRow], Funnel]:
+    """Every local day of the window (zero-filled) and the funnel, from the session groups."""
+    per_day: dict[dt.date, list[int]] = defaultdict(lambda: [0] * 7)
+    funnel = [0, 0, 0, 0]
+    for group in groups:
+        counts = per_day[group.day]
+        for index, value in enumerate((group.sessions, group.pageviews, group.events,
+                                       group.searches, group.views, group.calls,
+                                       group.converted)):
+            counts[index] += value
+        for index, value in enumerate((group.sessions, group.engaged, group.engaged_viewed,
+                                       group.engaged_called)):
+            funnel[index] += value
+    days = [DayRow(day, visitors.get(day, 0), *per_day.get(day, [0] * 7))
+            for day in window.days()]
+    return days, Funnel(*funnel)
+
+
 def assemble_report(
-    window: Window, results: dict[str, Any], timings: dict[str, float]
+    window: Window, results: dict[str, Any], timings: dict[str, float],
+    previous: Window | None = None, limits: Limits | None = None,
 ) -> ReportData:
     """The `ReportData` from each section's result (keyed as in `report_sections`)."""
-    days, funnel = results["days_and_funnel"]
+    limits = limits or Limits()
+    groups, visitors = results["sessions"]
+    days, funnel = days_and_funnel(window, groups, visitors)
     calls, brands = results["calls"]
+    earlier = None
+    if previous is not None:
+        before_groups, before_visitors = results["previous_sessions"]
+        before_days, before_funnel = days_and_funnel(previous, before_groups, before_visitors)
+        earlier = ReportData(previous, before_days, [], [], [], [], [], [], [], before_funnel,
+                             before_groups)
+    products = results["products"]
     return ReportData(
         window, days, results["top_searches"], results["no_result_searches"],
-        results["top_products"], results["filters"], results["sorts"], calls, brands, funnel,
-        timings,
+        top_products(products, limits.products), results["filters"], results["sorts"], calls,
+        brands, funnel, groups, product_funnel(products, limits.product_funnel), earlier,
+        timings=timings,
     )
 
 
@@ -377,13 +341,16 @@ def collect_report(
     window: Window,
     brand_of: Mapping[str, str] | None = None,
     limits: Limits | None = None,
+    previous: Window | None = None,
 ) -> ReportData:
-    """Run every section on ``conn``, one after the other (``ReportData.timings``: seconds)."""
+    """Run every section on ``conn``, one after the other (``ReportData.timings``: seconds);
+    ``previous`` is the window compared with (or None)."""
     tune_session(conn)
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
-    for name, section in report_sections(window, brand_of or {}, limits or Limits()).items():
+    sections = report_sections(window, brand_of or {}, limits or Limits(), previous)
+    for name, section in sections.items():
         started = time.perf_counter()
         results[name] = section(conn)
         timings[name] = time.perf_counter() - started
-    return assemble_report(window, results, timings)
+    return assemble_report(window, results, timings, previous, limits)

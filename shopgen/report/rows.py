@@ -5,26 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from shopgen.report.zones import local_midnight
+
 UNKNOWN_BRAND = "(unknown)"
 
 
 @dataclass(frozen=True)
 class Window:
-    """The days a report covers (inclusive, UTC) and whether bots count."""
+    """The days a report covers (inclusive, local days of ``zone``) and whether bots count."""
 
     since: dt.date
     until: dt.date
     include_bots: bool = False
+    zone: str = "UTC"
 
     @property
     def start(self) -> dt.datetime:
-        """The first instant of the window (UTC, inclusive)."""
-        return dt.datetime.combine(self.since, dt.time(), tzinfo=dt.UTC)
+        """The first instant of the window (UTC, inclusive): ``since``'s local midnight."""
+        return local_midnight(self.since, self.zone)
 
     @property
     def end(self) -> dt.datetime:
         """The instant just after the window (UTC, exclusive)."""
-        return dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        return local_midnight(self.until + dt.timedelta(days=1), self.zone)
+
+    def shifted(self, since: dt.date, until: dt.date) -> Window:
+        """The same kind of window over other days (for comparisons)."""
+        return Window(since, until, self.include_bots, self.zone)
 
     def days(self) -> list[dt.date]:
         """Every day of the window, in order."""
@@ -34,16 +41,54 @@ class Window:
 
 @dataclass(frozen=True)
 class DayRow:
-    """Activity of one UTC day."""
+    """Activity of one local day (sessions count on the day they began)."""
 
     day: dt.date
     visitors: int
-    visits: int
+    sessions: int
     pageviews: int
     events: int
     searches: int = 0
     views: int = 0
     calls: int = 0
+    converted: int = 0  # sessions with a call click
+
+    @property
+    def visits(self) -> int:
+        """Version 1's name of sessions."""
+        return self.sessions
+
+
+@dataclass(frozen=True)
+class SessionGroup:
+    """Sessions that began on one local day with one entry channel, source and campaign:
+    how many, what they held, and how far each went in the funnel."""
+
+    day: dt.date
+    channel: str | None
+    source: str | None
+    campaign: str | None
+    sessions: int
+    events: int
+    pageviews: int
+    searches: int
+    views: int
+    calls: int
+    converted: int  # sessions with a call click
+    engaged: int  # sessions that searched or filtered
+    engaged_viewed: int  # … and viewed a product
+    engaged_called: int  # … and clicked Call
+
+
+@dataclass(frozen=True)
+class ProductFunnelRow:
+    """One product: sessions that viewed it, sessions that clicked Call on it."""
+
+    sku: str
+    views: int
+    view_sessions: int
+    calls: int
+    call_sessions: int
 
 
 @dataclass(frozen=True)
@@ -116,9 +161,9 @@ class BrandCallRow:
 
 @dataclass(frozen=True)
 class Funnel:
-    """Visits that searched → of those, viewed a product → of those, clicked Call."""
+    """Sessions → searched or filtered → of those, viewed a product → of those, clicked Call."""
 
-    visits: int
+    visits: int  # sessions
     searched: int
     viewed: int
     called: int
@@ -138,6 +183,10 @@ class ReportData:
     calls_by_product: list[CallRow]
     calls_by_brand: list[BrandCallRow]
     funnel: Funnel
+    session_groups: list[SessionGroup] = field(default_factory=list)
+    product_funnel: list[ProductFunnelRow] = field(default_factory=list)
+    previous: ReportData | None = None  # the comparison window's data (--compare)
+    period: str = "day"  # the series' period: day, week or month
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
@@ -169,3 +218,4 @@ class Limits:
     no_result: int = 50
     products: int = 25
     calls: int = 25
+    product_funnel: int = 100

@@ -6,13 +6,14 @@ A new section is one `Section` here (plus its query in `queries.py` and its fiel
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from shopgen.report.catalog import ReportCatalog
-from shopgen.report.rows import UNKNOWN_BRAND, ReportData
+from shopgen.report.rows import UNKNOWN_BRAND, DayRow, ReportData
 
 Rows = dict[str, Any] | list[dict[str, Any]]
 
@@ -38,21 +39,64 @@ def _product(catalog: ReportCatalog, sku: str) -> dict[str, Any]:
     return {"sku": sku, "name": info.name if info else None, "brand": brand}
 
 
+def _per_session(part: int, sessions: int) -> float | None:
+    return round(part / sessions, 2) if sessions else None
+
+
 def _totals(data: ReportData, _catalog: ReportCatalog) -> Rows:
+    sessions = data.funnel.visits
+    events = sum(d.events for d in data.days)
+    converted = sum(d.converted for d in data.days)
     return {
-        "events": sum(d.events for d in data.days),
-        "visits": data.funnel.visits,
+        "events": events,
+        "visits": sessions,
+        "sessions": sessions,
         "visitors": sum(d.visitors for d in data.days),
         "pageviews": sum(d.pageviews for d in data.days),
         "searches": data.search_count,
         "views": data.view_count,
         "calls": data.call_count,
+        "converted_sessions": converted,
+        "conversion_rate": _rate(converted, sessions),
+        "events_per_session": _per_session(events, sessions),
+    }
+
+
+def _day_figures(days: list[DayRow]) -> dict[str, Any]:
+    sessions = sum(d.sessions for d in days)
+    converted = sum(d.converted for d in days)
+    return {
+        "visitors": sum(d.visitors for d in days),
+        "sessions": sessions,
+        "pageviews": sum(d.pageviews for d in days),
+        "events_per_session": _per_session(sum(d.events for d in days), sessions),
+        "calls": sum(d.calls for d in days),
+        "converted_sessions": converted,
+        "conversion_rate": _rate(converted, sessions),
     }
 
 
 def _days(data: ReportData, _catalog: ReportCatalog) -> Rows:
-    return [{"date": d.day.isoformat(), "visitors": d.visitors, "visits": d.visits,
-             "pageviews": d.pageviews} for d in data.days]
+    return [{"date": d.day.isoformat(), "visits": d.sessions, **_day_figures([d])}
+            for d in data.days]
+
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    """The first day of the ``period`` (day, ISO week from Monday, month) holding ``day``."""
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _series(data: ReportData, _catalog: ReportCatalog) -> Rows:
+    buckets: dict[dt.date, list[DayRow]] = {}
+    for day in data.days:
+        buckets.setdefault(period_start(day.day, data.period), []).append(day)
+    # A period cut by the window starts at the window's first day.
+    return [{"period_start": days[0].day.isoformat(), "period_end": days[-1].day.isoformat(),
+             **_day_figures(days)} for days in buckets.values()]
 
 
 def _top_searches(data: ReportData, _catalog: ReportCatalog) -> Rows:
@@ -106,14 +150,118 @@ def _funnel(data: ReportData, _catalog: ReportCatalog) -> Rows:
     }
 
 
+FUNNEL_STEPS = ("sessions", "searched or filtered", "viewed a product", "clicked to call")
+
+
+def _funnel_steps(data: ReportData, _catalog: ReportCatalog) -> Rows:
+    funnel = data.funnel
+    counts = (funnel.visits, funnel.searched, funnel.viewed, funnel.called)
+    return [{"step": step, "sessions": count, "share_of_first": _rate(count, counts[0]),
+             "share_of_previous": _rate(count, counts[index - 1]) if index else _rate(
+                 count, count)}
+            for index, (step, count) in enumerate(zip(FUNNEL_STEPS, counts, strict=True))]
+
+
+NO_SOURCE = "(none)"
+SOURCE_DIMENSIONS = {
+    "channels": ("channel",),
+    "sources": ("source", "channel"),
+    "campaigns": ("campaign", "source", "channel"),
+}
+
+
+def _by_source(data: ReportData, dimension: str) -> list[dict[str, Any]]:
+    keys = SOURCE_DIMENSIONS[dimension]
+    totals: dict[tuple[str, ...], list[int]] = {}
+    for group in data.session_groups:
+        if dimension == "campaigns" and group.campaign is None:
+            continue
+        key = tuple(getattr(group, name) or NO_SOURCE for name in keys)
+        counts = totals.setdefault(key, [0] * 5)
+        for index, value in enumerate((group.sessions, group.searches, group.views,
+                                       group.calls, group.converted)):
+            counts[index] += value
+    rows = [{**dict(zip(keys, key, strict=True)), "sessions": n, "searches": searches,
+             "views": views, "calls": calls, "converted_sessions": converted,
+             "conversion_rate": _rate(converted, n)}
+            for key, (n, searches, views, calls, converted) in totals.items()]
+    return sorted(rows, key=lambda row: (-row["sessions"], *(row[k] for k in keys)))
+
+
+def _channels(data: ReportData, _catalog: ReportCatalog) -> Rows:
+    return _by_source(data, "channels")
+
+
+def _sources(data: ReportData, _catalog: ReportCatalog) -> Rows:
+    return _by_source(data, "sources")
+
+
+def _campaigns(data: ReportData, _catalog: ReportCatalog) -> Rows:
+    return _by_source(data, "campaigns")
+
+
+def _product_funnel(data: ReportData, catalog: ReportCatalog) -> Rows:
+    return [{**_product(catalog, r.sku), "views": r.views, "view_sessions": r.view_sessions,
+             "calls": r.calls, "call_sessions": r.call_sessions,
+             "call_rate": _rate(r.call_sessions, r.view_sessions)}
+            for r in data.product_funnel]
+
+
+COMPARED = ("visitors", "sessions", "pageviews", "events_per_session", "searches", "views",
+            "calls", "converted_sessions", "conversion_rate")
+
+
+def _comparison(data: ReportData, catalog: ReportCatalog) -> Rows:
+    if data.previous is None:
+        return []
+    now, before = _totals(data, catalog), _totals(data.previous, catalog)
+    assert isinstance(now, dict) and isinstance(before, dict)
+    rows = []
+    for metric in COMPARED:
+        current, previous = now[metric], before[metric]
+        change = None
+        if current is not None and previous:
+            change = round((current - previous) / previous, 4)
+        rows.append({"metric": metric, "current": current, "previous": previous,
+                     "change_rate": change})
+    return rows
+
+
+FIGURES = (("visitors", "Visitors"), ("sessions", "Sessions"), ("pageviews", "Pageviews"),
+           ("events_per_session", "Events/session"), ("calls", "Call clicks"),
+           ("converted_sessions", "Sessions with a call"), ("conversion_rate", "Conversion"))
+SOURCE_FIGURES = (("sessions", "Sessions"), ("searches", "Searches"), ("views", "Product views"),
+                  ("calls", "Call clicks"), ("converted_sessions", "Sessions with a call"),
+                  ("conversion_rate", "Conversion"))
+
 SECTIONS: tuple[Section, ...] = (
     Section("totals", "Totals", (
-        ("visits", "Visits"), ("visitors", "Visitors"), ("pageviews", "Pageviews"),
-        ("searches", "Searches"), ("views", "Product views"), ("calls", "Call clicks"),
-        ("events", "Events")), _totals),
-    Section("days", "Visitors and pageviews per day", (
-        ("date", "Date"), ("visitors", "Visitors"), ("visits", "Visits"),
-        ("pageviews", "Pageviews")), _days),
+        ("sessions", "Sessions"), ("visitors", "Visitors"), ("pageviews", "Pageviews"),
+        ("events_per_session", "Events/session"), ("searches", "Searches"),
+        ("views", "Product views"), ("calls", "Call clicks"),
+        ("converted_sessions", "Sessions with a call"), ("conversion_rate", "Conversion"),
+        ("events", "Events"), ("visits", "Visits")), _totals),
+    Section("comparison", "Compared with the period before", (
+        ("metric", "Figure"), ("current", "This period"), ("previous", "Compared period"),
+        ("change_rate", "Change")), _comparison),
+    Section("days", "Sessions, visitors and conversion per day", (
+        ("date", "Date"), *FIGURES, ("visits", "Visits")), _days),
+    Section("series", "Per period", (
+        ("period_start", "From"), ("period_end", "To"), *FIGURES), _series),
+    Section("channels", "Traffic sources: channels", (
+        ("channel", "Channel"), *SOURCE_FIGURES), _channels),
+    Section("sources", "Traffic sources: sources", (
+        ("source", "Source"), ("channel", "Channel"), *SOURCE_FIGURES), _sources),
+    Section("campaigns", "Traffic sources: campaigns", (
+        ("campaign", "Campaign"), ("source", "Source"), ("channel", "Channel"),
+        *SOURCE_FIGURES), _campaigns),
+    Section("funnel_steps", "Funnel per session", (
+        ("step", "Step"), ("sessions", "Sessions"), ("share_of_first", "Share of first"),
+        ("share_of_previous", "Share of previous")), _funnel_steps),
+    Section("product_funnel", "Products: views → calls, per session", (
+        ("sku", "SKU"), ("name", "Product"), ("brand", "Brand"), ("views", "Views"),
+        ("view_sessions", "Sessions viewing"), ("calls", "Calls"),
+        ("call_sessions", "Sessions calling"), ("call_rate", "Call rate")), _product_funnel),
     Section("top_searches", "Top searches", (
         ("query", "Search"), ("searches", "Searches"), ("visitors", "Visitors"),
         ("average_results", "Avg results")), _top_searches),
@@ -135,8 +283,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("calls_by_brand", "Call clicks per brand", (
         ("brand", "Brand id"), ("name", "Brand"), ("calls", "Calls"), ("visitors", "Visitors"),
         ("products", "Products")), _calls_by_brand),
-    Section("funnel", "Funnel per visit: search → view → call", (
-        ("visits", "Visits"), ("searched", "Searched"), ("viewed", "Then viewed"),
+    Section("funnel", "Funnel per session: search or filter → view → call", (
+        ("visits", "Sessions"), ("searched", "Searched or filtered"), ("viewed", "Then viewed"),
         ("called", "Then called"), ("search_rate", "Search rate"), ("view_rate", "View rate"),
         ("call_rate", "Call rate")), _funnel),
 )
@@ -167,10 +315,10 @@ def display_text(value: Any, *, rate: bool = False, width: int = MAX_CELL) -> st
 
 def is_rate(column: str) -> bool:
     """Whether a column holds a fraction shown as a percentage."""
-    return column.endswith("_rate")
+    return column.endswith("_rate") or column.startswith("share_of_")
 
 
-TEXT_COLUMNS = frozenset({"sku", "name", "query", "value"})
+TEXT_COLUMNS = frozenset({"sku", "name", "query", "value", "source", "campaign", "metric"})
 
 
 def numeric_columns(section: Section, rows: list[dict[str, Any]]) -> set[str]:

@@ -10,9 +10,9 @@ category names) that are
 The closest kind wins (plural, then typo, then prefix); among equals the most frequent catalog
 words, at most three.
 
-The block is ``synonyms: {catalog word: [searched word, …]}``: the build's index adds the
-searched words to every product holding the catalog word (synonyms work both ways, so the
-reverse too), and the next customer who types the misspelling finds the product. It merges
+The block is ``synonyms: {catalog word: [searched word, …]}``: the build hands it to the
+page's query side, which widens a search for the searched word to the catalog word (synonyms
+work both ways), and the next customer who types the misspelling finds the product. It merges
 these with what shop.yaml already has.
 """
 

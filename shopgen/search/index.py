@@ -6,9 +6,12 @@ What the index holds, on purpose (the browser keeps the product data in its own 
   stored pipeline is empty and the browser folds the query the same way (`fold_text`);
 - descriptions contribute their distinct words minus stop words: they are the bulk of any
   index, and "the", "and", "for" in 10,000 descriptions only make it heavier;
-- shop.yaml's `search.synonyms` are expanded into the documents, both ways: with
-  `backpack: [rucksack]`, a product whose text has "backpack" also carries "rucksack", and one
-  with "rucksack" also carries "backpack".
+- words are stored as stems ("jackets" → "jacket") and the browser stems queries alike;
+- "sku" holds the code as written, compact ("nw1001") and in parts ("nw", "1001"), so a code
+  read aloud finds its product; "tags" holds brand, colours, category path, sizes and the
+  text attributes' values (material, fit, GTIN…);
+- synonyms are NOT in the documents: the browser expands the query (rules.py), and the rules
+  travel in the index's "shopgen" key with the other query-side data.
 """
 
 from __future__ import annotations
@@ -17,18 +20,23 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from lunr.builder import Builder
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from shopgen.catalog import Catalog
+from shopgen.search.ranking import RANKING
+from shopgen.search.rules import (
+    Stem,
+    readable_words,
+    stemmer_for,
+    stemmer_name,
+    synonym_rules,
+)
 
-# Three fields, not one per catalog field: every field costs a vector per product in the index.
-# "tags" holds brand, colours, category path and SKU: short texts customers type as they are.
-# Their boosts live in ranking.json, beside the query rules of js/search.js that share it.
-RANKING = json.loads((Path(__file__).parent / "ranking.json").read_text(encoding="utf-8"))
+# Four fields, not one per catalog field: every field costs a vector per product in the index.
+# "tags" holds brand, colours, category path, sizes and attribute values: short texts customers
+# type as they are. Default boosts live in ranking.json (shop.yaml's search.boost overrides).
 FIELDS = tuple((name, boost) for name, boost in RANKING["fields"].items())
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -46,41 +54,68 @@ def tokenize(text: str) -> list[str]:
     return WORD.findall(fold_text(text))
 
 
-def synonym_table(groups: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """Each word of an entry (the key and its list) finds the others: synonyms work both ways."""
-    table: dict[str, dict[str, None]] = {}
-    for key, words in groups.items():
-        group = list(dict.fromkeys(tokenize(" ".join([key, *words]))))
-        for word in group:
-            table.setdefault(word, {}).update(dict.fromkeys(w for w in group if w != word))
-    return {word: list(others) for word, others in table.items()}
+def compact_code(code: str) -> str:
+    """A code without its separators, folded ("NW-1001" → "nw1001")."""
+    return "".join(tokenize(code))
 
 
-def with_synonyms(tokens: list[str], synonyms: Mapping[str, Sequence[str]]) -> list[str]:
-    """The tokens plus each synonym of any token, once."""
-    extra = [s for t in dict.fromkeys(tokens) for s in synonyms.get(t, ())]
-    return tokens + [s for s in dict.fromkeys(extra) if s not in tokens]
+def product_tags(catalog: Catalog, product) -> list[str]:
+    """Brand, colours, category path, sizes and text attribute values, as text."""
+    attributes = {a.id: a for a in catalog.attributes}
+    values = [str(v) for k, v in product.attributes.items()
+              if k in attributes and attributes[k].type == "text"]
+    return [catalog.brand[product.brand].name, *product.colours,
+            *(c.name for c in catalog.category_path(product.category)), *product.sizes, *values]
 
 
 def index_documents(catalog: Catalog) -> list[dict[str, object]]:
-    """One lunr document (lists of tokens per field) for each product, in catalog order."""
-    synonyms = synonym_table(catalog.shop.synonyms)
+    """One lunr document (lists of stemmed tokens per field) for each product, in catalog
+    order."""
+    stem = stemmer_for(stemmer_name(catalog.shop.locale))
     documents = []
     for position, product in enumerate(catalog.products):
-        brand = catalog.brand[product.brand].name
-        categories = " ".join(c.name for c in catalog.category_path(product.category))
         words = [w for w in dict.fromkeys(tokenize(product.description)) if w not in STOP_WORDS]
-        tags = [*tokenize(brand), *tokenize(" ".join(product.colours)), *tokenize(categories),
-                fold_text(product.sku), *tokenize(product.sku)]
+        code = [compact_code(product.sku), *tokenize(product.sku)]
         fields = {
             "name": tokenize(product.name),
-            "tags": list(dict.fromkeys(tags)),
+            "sku": list(dict.fromkeys(code)),
+            "tags": list(dict.fromkeys(tokenize(" ".join(product_tags(catalog, product))))),
             "description": words,
         }
-        document: dict[str, object] = {k: with_synonyms(v, synonyms) for k, v in fields.items()}
+        document: dict[str, object] = {k: stemmed(v, stem) for k, v in fields.items()}
         document["id"] = str(position)
         documents.append(document)
     return documents
+
+
+def stemmed(tokens: list[str], stem: Stem) -> list[str]:
+    """Each token's stem, once, in first-seen order."""
+    return list(dict.fromkeys(stem(t) for t in tokens))
+
+
+def query_rules(catalog: Catalog) -> dict[str, object]:
+    """What the browser's query side needs beside the index (rules.py)."""
+    name = stemmer_name(catalog.shop.locale)
+    stem = stemmer_for(name)
+
+    def phrase(text: str) -> list[str]:
+        return [stem(w) for w in tokenize(text)]
+
+    attributes = {a.id: a for a in catalog.attributes if a.type == "text" and a.facet}
+    modifiers: set[str] = set()
+    for product in catalog.products:
+        values = [str(v) for k, v in product.attributes.items() if k in attributes]
+        for text in [catalog.brand[product.brand].name, *product.colours, *product.sizes,
+                     *values]:
+            modifiers.update(phrase(text))
+    texts = [t for p in catalog.products for t in (p.name, *product_tags(catalog, p))]
+    return {
+        "stemmer": name,
+        "synonyms": synonym_rules(catalog.shop.synonyms, catalog.shop.one_way_synonyms, phrase),
+        "modifiers": sorted(modifiers),
+        "out_of_stock": [i for i, p in enumerate(catalog.products) if not p.in_stock],
+        "words": readable_words(texts, tokenize, stem),
+    }
 
 
 class PretokenizedBuilder(Builder):
@@ -115,11 +150,12 @@ def build_search_index(catalog: Catalog) -> dict:
     """The serialised lunr index (a dict in lunr's schema) over the catalog's products."""
     builder = PretokenizedBuilder()  # an empty pipeline: tokens arrive folded and split
     builder.ref("id")
-    for name, boost in FIELDS:
-        builder.field(name, boost=boost)
+    boosts = {**dict(FIELDS), **catalog.shop.search_boost}
+    for name, _ in FIELDS:
+        builder.field(name, boost=boosts[name])
     for document in index_documents(catalog):
         builder.add(document)
-    return js_ordered(builder.build().serialize())
+    return {**js_ordered(builder.build().serialize()), "shopgen": query_rules(catalog)}
 
 
 def js_ordered(serialized: dict) -> dict:

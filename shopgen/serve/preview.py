@@ -10,6 +10,7 @@ build keeps its hashed assets while and after a rebuild swaps a new build in
 from __future__ import annotations
 
 import errno
+import io
 import os
 import signal
 import socket
@@ -36,6 +37,13 @@ from shopgen.serve.beacon_http import (
     is_health_path,
     send_answer,
 )
+from shopgen.serve.live_reload import (
+    EVENTS_PATH,
+    SCRIPT,
+    SCRIPT_PATH,
+    LiveReload,
+    with_live_script,
+)
 from shopgen.serve.snapshots import BuildSnapshots
 from shopgen.serve.watch import watch_and_rebuild
 
@@ -59,6 +67,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.tracker_path = tracker_path
         self.engine = engine
         self.snapshots: BuildSnapshots | None = None
+        self.live: LiveReload | None = None  # set: pages reload after each rebuild
         self.request_timeout = request_timeout
         self.debug = debug
         self.report = report
@@ -93,10 +102,16 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         super().setup()
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        live, path = self.server.live, self.path.split("?", 1)[0]
         if is_health_path(self.path):
             answer_health_request(self, self.server.engine)  # as the Lambda answers it
         elif self._is_beacon():
             answer_beacon_request(self, self.server.engine)  # 405 with Allow, as the Lambda
+        elif live is not None and path == EVENTS_PATH:
+            live.stream(self)
+        elif live is not None and path == SCRIPT_PATH:
+            send_answer(self, HTTPStatus.OK, {"Content-Type": "text/javascript; charset=utf-8"},
+                        SCRIPT)
         else:
             super().do_GET()
 
@@ -139,11 +154,34 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         return found + "/" if local.endswith("/") else found
 
     def send_head(self):  # noqa: ANN201 - http.server's signature
-        """As SimpleHTTPRequestHandler's, but an impossible file name is a 404, not a crash."""
+        """As SimpleHTTPRequestHandler's, but an impossible file name is a 404, not a crash,
+        and a page carries the live-reload script."""
+        page = self._page_with_live_script() if self.server.live is not None else None
+        if page is not None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            return io.BytesIO(page)
         try:
             return super().send_head()
         except ValueError:  # e.g. %00 in the path: open() refuses it
             self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+
+    def _page_with_live_script(self) -> bytes | None:
+        """The requested HTML page with the live-reload script; None for anything else (a
+        folder without its trailing slash is left to http.server's redirect)."""
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return None
+            path = os.path.join(path, "index.html")
+        if not path.endswith(".html"):
+            return None
+        try:
+            return with_live_script(Path(path).read_bytes())
+        except (OSError, ValueError):
             return None
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
@@ -212,15 +250,23 @@ def serve_site(site_dir: Path, out_dir: Path, *, port: int, database: str, echo:
     server = None
     snapshots = None
     stop = threading.Event()
+    live = LiveReload()
     try:
         server = make_server(out_dir, port, shop.tracker_endpoint, engine, host=host,
                              report=echo, debug=debug)
         build_site(site_dir, out_dir, echo=echo)
         snapshots = server.snapshots = BuildSnapshots(out_dir)
         snapshots.take()
+        server.live = live
+
+        def rebuilt() -> None:
+            snapshots.take()
+            live.built()
+
         watcher = threading.Thread(target=watch_and_rebuild, daemon=True,
                                    args=(site_dir, out_dir, stop, echo),
-                                   kwargs={"rebuilt": snapshots.take, "debug": debug})
+                                   kwargs={"rebuilt": rebuilt, "failed": live.failed,
+                                           "debug": debug})
         watcher.start()
         bound_host, bound_port = server.server_address[:2]
         shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
@@ -232,6 +278,7 @@ def serve_site(site_dir: Path, out_dir: Path, *, port: int, database: str, echo:
         echo("Stopped.")
     finally:
         stop.set()
+        live.close()
         if server is not None:
             server.server_close()
         if snapshots is not None:

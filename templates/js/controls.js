@@ -3,6 +3,7 @@
 
 import { trackFilter } from "./activity.js";
 import { choose, openProduct, render, restoreFromUrl, runSearch, showMore } from "./shop.js";
+import { tidyPricePhrase, typedQuery } from "./price_phrase.js";
 import { emptyState, hasFilters, setBound, toggleValue, withState } from "./state.js";
 import { splitBound } from "./view.js";
 
@@ -18,12 +19,15 @@ export function wireControls(shop) {
 function wireSearchBox(shop) {
   const { el } = shop.view;
   el.q.addEventListener("input", () => {
-    shop.history.typed("search", withState(shop.state, { q: el.q.value }));
+    // A price phrase ("under 50") becomes the price range (price_phrase.js).
+    shop.history.typed("search", typedQuery(shop, el.q.value));
     runSearch(shop);
   });
   el.q.addEventListener("focus", () => shop.searcher.load());
+  el.q.addEventListener("change", () => tidyPricePhrase(shop));
   el.search.addEventListener("submit", (event) => {
     event.preventDefault();
+    tidyPricePhrase(shop);
     shop.history.settle();
   });
 }
@@ -96,6 +100,11 @@ function wireResults(shop) {
     if (!button) return;
     if (button.dataset.action === "reset") {
       shop.history.change(withState(emptyState(), { sort: shop.state.sort }));
+      shop.view.syncControls(shop.state);
+      runSearch(shop);
+      el.q.focus();
+    } else if (button.dataset.suggest) {
+      shop.history.change(withState(shop.state, { q: button.dataset.suggest }));
       shop.view.syncControls(shop.state);
       runSearch(shop);
       el.q.focus();

@@ -22,6 +22,8 @@ export function createShop(root, model, view, tracker) {
     cache: new Map(), // query → hits
     searchSeq: 0, // only the latest search's answer is rendered
     trackedQuery: "", // the last search reported (activity.js)
+    phraseBase: undefined, // the price range before a typed price phrase (price_phrase.js)
+    phraseTimer: 0,
   };
   shop.history = createHistory(shop);
   shop.searcher = createSearcher(root.dataset.index, () => {
@@ -94,7 +96,8 @@ export function runSearch(shop) {
 function toHits(model, q, answer) {
   const mask = new Uint8Array(model.n);
   for (const ref of answer.refs) mask[ref] = 1;
-  return { q, order: answer.refs, mask, loose: answer.loose, isMatch: answer.isMatch };
+  return { q, order: answer.refs, mask, loose: answer.loose, isMatch: answer.isMatch,
+    suggestion: answer.suggestion || null };
 }
 
 /** Filter and sort for the state, and show it: list, counts, status, empty state, dialog. */
@@ -106,7 +109,8 @@ export function render(shop) {
   view.renderList(result, shop.limit, h ? h.isMatch : null);
   view.renderCounts(result.counts);
   view.renderStatus(result.total);
-  view.renderEmpty(result.total, state, closeMatches(state, result, h));
+  view.renderEmpty(result.total, state, closeMatches(state, result, h),
+    h && !h.order.length ? h.suggestion : null);
   shop.dialogs.show(state.product ? model.bySku.get(state.product) : -1);
   performance.mark("shopgen:render", { detail: { q: state.q, total: result.total } });
 }

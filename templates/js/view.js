@@ -30,7 +30,8 @@ export function createView(root, model) {
     renderList: createListRenderer(model, el, links),
     renderCounts: (counts) => renderCounts(controls, counts),
     renderStatus: (total) => renderStatus(el.status, total),
-    renderEmpty: (total, state, close) => renderEmpty(el.empty, model, total, state, close),
+    renderEmpty: (total, state, close, suggestion) => renderEmpty(el.empty, model, total, state,
+      close, suggestion),
     syncControls: (state) => syncControls(el, controls, state),
   };
 }
@@ -97,7 +98,7 @@ function renderStatus(status, total) {
 }
 
 /** The empty state: an offer to clear, and close matches (positions) as detail buttons. */
-function renderEmpty(empty, model, total, state, close) {
+function renderEmpty(empty, model, total, state, close, suggestion) {
   empty.hidden = total !== 0;
   if (total !== 0) return;
   const h = document.createElement("h3");
@@ -109,12 +110,25 @@ function renderEmpty(empty, model, total, state, close) {
   reset.textContent = "Clear filters and search";
   offer.append("Try fewer words or filters, or ", reset);
   const box = [h, offer];
+  if (suggestion) box.push(didYouMean(suggestion));
   if (close.length) {
     const title = document.createElement("p");
     title.textContent = "Close matches:";
     box.push(title, closeMatchList(model, close));
   }
   empty.replaceChildren(...box);
+}
+
+/** "Did you mean jacket?": a button that searches for the index's closest words. */
+function didYouMean(suggestion) {
+  const p = document.createElement("p");
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "linkish";
+  b.dataset.suggest = suggestion;
+  b.textContent = suggestion;
+  p.append("Did you mean ", b, "?");
+  return p;
 }
 
 function closeMatchList(model, close) {

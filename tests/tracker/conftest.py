@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from tracker.migrate import upgrade_database
 from tracker.privacy import salt_cache
+from tracker.sessions import recent_sessions
 from tracker.storage import make_engine
 
 
@@ -53,6 +54,7 @@ def database_url(database_kind: str, request: pytest.FixtureRequest, tmp_path) -
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on an empty, migrated tracker database (SQLite file or PostgreSQL)."""
     salt_cache.forget()
+    recent_sessions.forget()
     engine = make_engine(database_url)
     yield engine
     engine.dispose()

@@ -14,12 +14,16 @@ EVENT_COLUMNS = {
     "id": False, "type": False, "page_id": False, "visitor": False, "is_bot": False,
     "client_at": False, "received_at": False, "query": True, "results": True, "facet": True,
     "value": True, "selected": True, "sort": True, "sku": True, "path": True, "referrer": True,
+    "channel": True, "source": True, "campaign": True, "session_id": True,
+    "session_start": False,
 }
 INDEXES = {
     "ix_events_received_at": ["received_at"],
     "ix_events_type_received_at": ["type", "received_at"],
     "ix_events_sku": ["sku"],
+    "ix_events_visitor_received_at": ["visitor", "received_at"],
 }
+VIEWS = {"sessions", "daily_activity", "searches", "product_funnel", "sources"}
 
 
 def _head() -> str:
@@ -32,7 +36,9 @@ def test_upgrade_from_empty_creates_the_schema(empty_database_url):
         assert inspect(engine).get_table_names() == []
         upgrade_database(empty_database_url)
         inspector = inspect(engine)
-        assert set(inspector.get_table_names()) == {"events", "daily_salts", "alembic_version"}
+        assert set(inspector.get_table_names()) == {"events", "daily_salts", "products",
+                                                    "alembic_version"}
+        assert set(inspector.get_view_names()) == VIEWS
         columns = {c["name"]: c["nullable"] for c in inspector.get_columns("events")}
         assert columns == EVENT_COLUMNS
         assert inspector.get_pk_constraint("events")["constrained_columns"] == ["id"]
@@ -82,7 +88,32 @@ def test_downgrade_to_base_and_up_again(empty_database_url):
             config.attributes["connection"] = connection
             command.downgrade(config, "base")
         assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+        assert inspect(engine).get_view_names() == []
         upgrade_engine(engine)
         assert {"events", "daily_salts"} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_pageviews_stored_before_0002_are_classified(empty_database_url):
+    engine = create_engine(empty_database_url)
+    try:
+        upgrade_engine(engine, "0001")
+        insert = text(
+            "INSERT INTO events (id, type, page_id, visitor, is_bot, client_at, received_at, "
+            "path, referrer) VALUES (:id, 'pageview', 'p', 'v', false, :at, :at, :path, :ref)")
+        with engine.begin() as connection:
+            for n, (path, ref) in enumerate([
+                    ("/", "https://www.google.com/"), ("/?utm_source=News&utm_medium=email", None),
+                    ("/", None)]):
+                connection.execute(insert, {"id": f"e{n}", "at": "2026-03-01 10:00:00",
+                                            "path": path, "ref": ref})
+        upgrade_engine(engine)
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT id, channel, source, campaign FROM events ORDER BY id")).all()
+        assert [tuple(row) for row in found] == [
+            ("e0", "organic search", "google.com", None), ("e1", "email", "news", None),
+            ("e2", "direct", None, None)]
     finally:
         engine.dispose()

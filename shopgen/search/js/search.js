@@ -8,13 +8,17 @@
 // page; the same code runs on the main thread as the fallback.
 //
 // A query is folded like the index, split into words, stop words dropped (unless that leaves
-// nothing). Each word matches exactly (best) or as a prefix (while typing); a word of 4+
-// letters that matches nothing so is looked up within one edit (typos: ranking.json "typo"). Words AND together;
-// if that finds nothing, they OR. Products whose NAME matches rank above those matched only
-// elsewhere.
+// nothing), then planned (query.js): synonyms add alternatives, facet-value words become
+// optional. Each word is stemmed as the index was (index.py) and matches exactly (best) or,
+// as typed, as a prefix (while typing); a word of 4+ letters that matches nothing so is looked
+// up within one edit (typos: ranking.json "typo"). Units AND together (products with more of
+// the optional words first); if that finds nothing, they OR. Products whose NAME matches rank
+// above those matched only elsewhere; a code read aloud ("nw 1001") puts its product first;
+// in-stock products come before out-of-stock ones of (nearly) the same score.
 
 import lunr from "lunr";
 import ranking from "../ranking.json" with { type: "json" };
+import { dropSizeCue, planQuery, skuCode } from "./query.js";
 import { words } from "./text.js";
 
 /** This module's own URL, so the page can start it as a Worker. */
@@ -27,26 +31,51 @@ const TERM_BOOST = ranking.term_boost;
 // or only within one edit ("jack" finding "Pack" must not beat "Jacket").
 const NAME_BONUS = ranking.name_bonus;
 const TYPO = ranking.typo;
+const TIE = Math.log(1.02); // scores within 2% are a tie (then in-stock first)
+
+/** The stemmer both sides share ("en": lunr's Porter stemmer; else words stay whole). */
+export function stemmerFor(name) {
+  if (name !== "en") return (w) => w;
+  const cache = new Map();
+  return (w) => {
+    let s = cache.get(w);
+    if (s === undefined) {
+      s = lunr.stemmer(new lunr.Token(w)).toString();
+      if (cache.size < 5000) cache.set(w, s);
+    }
+    return s;
+  };
+}
 
 function queryWords(q) {
-  const all = words(q).map((w) => w.replace(/\*/g, "")).filter(Boolean);
+  const all = dropSizeCue(words(q).map((w) => w.replace(/\*/g, "")).filter(Boolean));
   const content = all.filter((w) => lunr.stopWordFilter(w) !== undefined);
   return content.length ? content : all;
 }
 
-/** Wrap a loaded index: search(q) → {refs: Int32Array best first, nameTerms, loose}. */
+/** Wrap a loaded index: search(q) → {refs: Int32Array best first, nameTerms, loose,
+ * suggestion}. */
 export function createEngine(indexJson) {
   const idx = lunr.Index.load(indexJson);
+  const rules = indexJson.shopgen || {};
+  const stem = stemmerFor(rules.stemmer);
+  const plan = { synonyms: rules.synonyms || [], modifierSet: new Set(rules.modifiers || []) };
+  const outOfStock = new Set(rules.out_of_stock || []);
+  const readable = rules.words || {};
 
-  function run(word, mode) {
+  function run(term, mode) {
+    const { word, stem: s } = term;
     return idx.query((query) => {
       if (mode === "loose") {
-        if (word.length >= 5) query.term(word, { usePipeline: false, editDistance: 2 });
-        query.term(word.slice(0, 3), { usePipeline: false, wildcard: PREFIX });
+        if (s.length >= 5) query.term(s, { usePipeline: false, editDistance: 2 });
+        query.term(s.slice(0, 3), { usePipeline: false, wildcard: PREFIX });
       } else if (mode === "typo") {
-        query.term(word, { usePipeline: false, editDistance: TYPO.edit_distance });
+        query.term(s, { usePipeline: false, editDistance: TYPO.edit_distance });
+      } else if (mode === "sku") {
+        query.term(word, { usePipeline: false, fields: ["sku"], boost: TERM_BOOST.exact });
+        query.term(word, { usePipeline: false, fields: ["sku"], wildcard: PREFIX });
       } else {
-        query.term(word, { usePipeline: false, boost: TERM_BOOST.exact });
+        query.term(s, { usePipeline: false, boost: TERM_BOOST.exact });
         if (word.length >= 2) {
           query.term(word, { usePipeline: false, wildcard: PREFIX, boost: TERM_BOOST.prefix });
         }
@@ -54,21 +83,22 @@ export function createEngine(indexJson) {
     });
   }
 
-  function termHits(word, loose) {
+  function termHits(term, loose) {
     const hits = new Map();
     // Typos are looked for only when the word matches nothing as typed: the edit-distance
     // expansion is the costliest part of a query (10,000 products: most of a keystroke).
-    let results = run(word, loose ? "loose" : "exact");
-    if (!loose && !results.length && word.length >= TYPO.min_length && /\p{L}/u.test(word)) {
-      results = run(word, "typo");
+    let results = run(term, loose ? "loose" : "exact");
+    if (!loose && !results.length && term.stem.length >= TYPO.min_length
+        && /\p{L}/u.test(term.stem)) {
+      results = run(term, "typo");
     }
     for (const r of results) {
       const name = [];
       let bonus = 0;
-      for (const [term, fields] of Object.entries(r.matchData.metadata)) {
+      for (const [t, fields] of Object.entries(r.matchData.metadata)) {
         if (!fields.name) continue;
-        name.push(term);
-        const kind = term === word ? "exact" : term.startsWith(word) ? "prefix" : "fuzzy";
+        name.push(t);
+        const kind = t === term.stem ? "exact" : t.startsWith(term.word) ? "prefix" : "fuzzy";
         bonus = Math.max(bonus, loose ? 0 : NAME_BONUS[kind]);
       }
       hits.set(Number(r.ref), { score: r.score + bonus, name });
@@ -76,37 +106,135 @@ export function createEngine(indexJson) {
     return hits;
   }
 
-  function search(q) {
-    const ws = queryWords(q);
-    if (!ws.length) return { refs: new Int32Array(0), nameTerms: [], loose: null, words: ws };
-    const perWord = ws.map((w) => termHits(w, false));
-    let refs = combine(perWord, true);
-    if (!refs.length && ws.length > 1) refs = combine(perWord, false);
-    const nameTerms = new Set();
-    for (const hits of perWord) for (const hit of hits.values()) hit.name.forEach((t) => nameTerms.add(t));
-    let loose = null;
-    if (!refs.length) loose = combine(ws.map((w) => termHits(w, true)), false).slice(0, 6);
-    return { refs, nameTerms: [...nameTerms], loose, words: ws };
+  // A unit's hits: any alternative, each alternative's words all (a synonym weighs less).
+  function unitHits(unit) {
+    const merged = new Map();
+    for (const alt of unit.alts) {
+      const per = alt.terms.map((t) => termHits(t, false));
+      for (const [ref, first] of per[0]) {
+        let score = first.score;
+        const name = [...first.name];
+        let all = true;
+        for (let j = 1; j < per.length && all; j++) {
+          const hit = per[j].get(ref);
+          if (hit) {
+            score += hit.score;
+            name.push(...hit.name);
+          } else all = false;
+        }
+        if (!all) continue;
+        score *= alt.weight;
+        const had = merged.get(ref);
+        if (!had || had.score < score) merged.set(ref, { score, name });
+      }
+    }
+    return merged;
   }
 
-  return { search };
+  // A code read aloud: its products first (the whole code, then codes it begins).
+  function skuRefs(code) {
+    const exact = [];
+    const prefix = [];
+    const s = stem(code);
+    for (const r of run({ word: s, stem: s }, "sku")) {
+      const whole = Object.keys(r.matchData.metadata).includes(s);
+      (whole ? exact : prefix).push(Number(r.ref));
+    }
+    return [...exact, ...prefix.sort((a, b) => a - b)];
+  }
+
+  function search(q) {
+    const ws = queryWords(q);
+    const none = { refs: new Int32Array(0), nameTerms: [], loose: null, words: ws,
+      suggestion: null };
+    if (!ws.length) return none;
+    const units = planQuery(ws, plan, stem, ranking.synonym_weight);
+    const perUnit = units.map(unitHits);
+    let refs = combine(perUnit, units, true, outOfStock);
+    if (!refs.length && units.length > 1) refs = combine(perUnit, units, false, outOfStock);
+    const code = skuCode(ws);
+    if (code) refs = firstThese(skuRefs(code), refs);
+    const nameTerms = new Set();
+    for (const hits of perUnit) for (const hit of hits.values()) hit.name.forEach((t) => nameTerms.add(t));
+    let loose = null;
+    let suggestion = null;
+    if (!refs.length) {
+      loose = Int32Array.from(combine(units.map((u) => termHits(u.alts[0].terms[0], true)),
+        units.map(() => ({ optional: false })), false, outOfStock).slice(0, 6));
+      suggestion = didYouMean(ws, units, perUnit);
+    }
+    return { refs: Int32Array.from(refs), nameTerms: [...nameTerms], loose, words: ws,
+      suggestion };
+  }
+
+  // The query with each word that found nothing replaced by the index's most common word
+  // within two edits of it (null when no word can be replaced).
+  function didYouMean(ws, units, perUnit) {
+    let changed = false;
+    const out = [];
+    units.forEach((unit, k) => {
+      const own = unit.alts[0].terms;
+      if (perUnit[k].size || own.length !== 1) {
+        out.push(...own.map((t) => t.word));
+        return;
+      }
+      const best = closestTerm(own[0].stem);
+      if (best) changed = true;
+      out.push(best ? readable[best] || best : own[0].word);
+    });
+    return changed ? out.join(" ") : null;
+  }
+
+  function closestTerm(s) {
+    if (s.length < 3) return null;
+    const near = idx.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(s, 2)).toArray();
+    let best = null;
+    let bestCount = 0;
+    for (const term of near) {
+      const posting = idx.invertedIndex[term];
+      let count = 0;
+      for (const field of ["name", "tags"]) count += Object.keys(posting[field] || {}).length;
+      if (count > bestCount || (count === bestCount && best !== null && term < best)) {
+        best = term;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+
+  return { search, stemmer: rules.stemmer || "" };
 }
 
-/** The refs hit by every word (`all`) or by any, best first. */
-function combine(perWord, all) {
+/** `first`, then the rest of `refs` without them. */
+function firstThese(first, refs) {
+  if (!first.length) return refs;
+  const seen = new Set(first);
+  return [...first, ...refs.filter((r) => !seen.has(r))];
+}
+
+/** The refs hit by every required unit (`all`; products with more optional units first) or
+ * by any unit (more units first), then by score; in-stock first among equal scores. */
+function combine(perUnit, units, all, outOfStock) {
   const scores = new Map();
-  const counts = new Map();
-  for (const hits of perWord) {
+  const required = new Map();
+  const optional = new Map();
+  const needed = units.filter((u) => !u.optional).length;
+  perUnit.forEach((hits, k) => {
+    const counts = units[k].optional ? optional : required;
     for (const [ref, hit] of hits) {
       scores.set(ref, (scores.get(ref) || 0) + hit.score);
       counts.set(ref, (counts.get(ref) || 0) + 1);
     }
-  }
+  });
   const refs = [];
-  for (const [ref, c] of counts) if (!all || c === perWord.length) refs.push(ref);
-  // OR: products matching more of the words first.
-  refs.sort((a, b) => counts.get(b) - counts.get(a) || scores.get(b) - scores.get(a) || a - b);
-  return Int32Array.from(refs);
+  for (const ref of scores.keys()) {
+    if (!all || (required.get(ref) || 0) === needed) refs.push(ref);
+  }
+  const matched = (ref) => (all ? 0 : required.get(ref) || 0) + (optional.get(ref) || 0);
+  const tier = (ref) => Math.floor(Math.log(Math.max(scores.get(ref), 1e-9)) / TIE);
+  refs.sort((a, b) => matched(b) - matched(a) || tier(b) - tier(a)
+    || outOfStock.has(a) - outOfStock.has(b) || scores.get(b) - scores.get(a) || a - b);
+  return refs;
 }
 
 // Inside a Worker: load the index, then answer searches.
@@ -120,7 +248,8 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
         const response = await fetch(msg.url);
         if (!response.ok) throw new Error(`${msg.url}: HTTP ${response.status}`);
         engine = createEngine(await response.json());
-        self.postMessage({ type: "ready", ms: performance.now() - started });
+        self.postMessage({ type: "ready", ms: performance.now() - started,
+          stemmer: engine.stemmer });
       } catch (error) {
         self.postMessage({ type: "failed", error: String(error) });
       }

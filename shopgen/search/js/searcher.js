@@ -29,9 +29,12 @@ export function createSearcher(indexUrl, onReady) {
 
   /** Search with the engine (call only once ready()). */
   async function search(q) {
-    const result = await engine(q);
+    const result = await engine.search(q);
     const terms = new Set(result.nameTerms);
-    return { refs: result.refs, loose: result.loose, exact: true, isMatch: (w) => terms.has(w) };
+    // The index holds stems: a name word is a match when it or its stem was hit.
+    const isMatch = (w) => terms.has(w) || terms.has(engine.stem(w));
+    return { refs: result.refs, loose: result.loose, exact: true, isMatch,
+      suggestion: result.suggestion || null };
   }
 
   return { load, search, ready: () => engine !== null };
@@ -40,12 +43,13 @@ export function createSearcher(indexUrl, onReady) {
 async function start(url) {
   const module = await import("./search.js");
   try {
-    return await inWorker(module.workerUrl, url);
+    const [search, stemmer] = await inWorker(module.workerUrl, url);
+    return { search, stem: module.stemmerFor(stemmer) };
   } catch (error) {
     console.warn("search worker unavailable, searching on the main thread:", error);
     const response = await fetch(url);
     const engine = module.createEngine(await response.json());
-    return async (q) => engine.search(q);
+    return { search: async (q) => engine.search(q), stem: module.stemmerFor(engine.stemmer) };
   }
 }
 
@@ -58,10 +62,10 @@ function inWorker(moduleUrl, indexUrl) {
     worker.onmessage = (event) => {
       const msg = event.data;
       if (msg.type === "ready") {
-        resolve((q) => new Promise((answer) => {
+        resolve([(q) => new Promise((answer) => {
           pending.set(++next, answer);
           worker.postMessage({ type: "search", id: next, q });
-        }));
+        }), msg.stemmer]);
       } else if (msg.type === "failed") {
         worker.terminate();
         reject(new Error(msg.error));
