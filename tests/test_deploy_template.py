@@ -193,8 +193,7 @@ def test_the_dashboard_shows_requests_events_rejects_latency_and_errors(template
     text = body_template.replace("${Namespace}", "Shopgen/Tracker")
     for placeholder in ("${AWS::Region}", "${TrackerApi}", "${TrackerFunction}", "${Service}"):
         text = text.replace(placeholder, "x")
-    for alarm in named(template, "AWS::CloudWatch::Alarm"):
-        text = text.replace(f"${{{alarm}.Arn}}", f"arn:{alarm}")
+    text = text.replace("${Alarm}", "arn:aws:cloudwatch:r:1:alarm:shop-tracker")
     assert "${" not in text
     widgets = json.loads(text)["widgets"]
     titles = " | ".join(w["properties"]["title"] for w in widgets)
@@ -206,6 +205,11 @@ def test_the_dashboard_shows_requests_events_rejects_latency_and_errors(template
         assert metric in shown, metric
     assert '"p99"' in shown and '"p50"' in shown
     assert "SEARCH(" in shown and "reason" in shown
+    # The alarm widget lists every alarm, by the ARN its name gives.
+    (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
+    names = {a["Properties"]["AlarmName"]["Fn::Sub"].replace("${AWS::StackName}", "shop")
+             for a in named(template, "AWS::CloudWatch::Alarm").values()}
+    assert {arn.rsplit(":", 1)[1] for arn in alarm_widget["properties"]["alarms"]} == names
 
 
 def test_tracing_and_powertools_are_set_by_parameters(template: dict) -> None:
