@@ -52,6 +52,7 @@ bench: python-deps theme database
 	$(PY) benchmarks/beacon.py
 	$(PY) benchmarks/report.py
 	$(PY) benchmarks/publish.py
+	$(PY) benchmarks/cold_start.py
 
 clean:
 	rm -rf build templates/dist .shopgen-cache

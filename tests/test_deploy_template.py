@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -96,8 +97,8 @@ def test_tracker_lambda_api_and_logs(template: dict) -> None:
     (logs,) = resources(template, "AWS::Logs::LogGroup")
     assert logs["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     assert function["LoggingConfig"]["LogGroup"] == {"Ref": "TrackerLogGroup"}
-    (route,) = resources(template, "AWS::ApiGatewayV2::Route")
-    assert route["RouteKey"] == "ANY /api/events"
+    routes = [r["RouteKey"] for r in resources(template, "AWS::ApiGatewayV2::Route")]
+    assert "ANY /api/events" in routes
     (stage,) = resources(template, "AWS::ApiGatewayV2::Stage")
     assert {"ThrottlingRateLimit", "ThrottlingBurstLimit"} <= set(stage["DefaultRouteSettings"])
 
@@ -146,3 +147,86 @@ def test_optional_aurora_serverless_behind_rds_proxy(template: dict) -> None:
     assert function["VpcConfig"]["Fn::If"][0] == "InVpc"
     assert template["Conditions"]["InVpc"] == {"Fn::Or": [{"Fn::Condition": "SubnetsGiven"},
                                                          {"Fn::Condition": "CreateDatabase"}]}
+
+
+# --- operating the tracker (issue 17) -----------------------------------------------------
+
+def named(template: dict, kind: str) -> dict[str, dict]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def test_alarms_go_to_a_topic_with_an_email_subscription_parameter(template: dict) -> None:
+    (topic_name,) = named(template, "AWS::SNS::Topic")
+    (subscription,) = named(template, "AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert subscription["Properties"]["TopicArn"] == {"Ref": topic_name}
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""  # optional
+    alarms = named(template, "AWS::CloudWatch::Alarm")
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_name}]
+        assert alarm["Properties"]["TreatMissingData"] == "notBreaching"
+    watched = {}
+    for alarm in alarms.values():
+        props = alarm["Properties"]
+        if "Metrics" in props:
+            for query in props["Metrics"]:
+                if "MetricStat" in query:
+                    metric = query["MetricStat"]["Metric"]
+                    watched.setdefault((metric["Namespace"], metric["MetricName"]), props)
+        else:
+            watched[(props["Namespace"], props["MetricName"])] = props
+    assert {("AWS/ApiGateway", "5xx"), ("AWS/ApiGateway", "Count"), ("AWS/Lambda", "Throttles"),
+            ("Shopgen/Tracker", "DatabaseErrors"), ("AWS/Lambda", "Duration"),
+            ("AWS/Lambda", "Errors")} <= set(watched)
+    assert watched[("AWS/Lambda", "Duration")]["ExtendedStatistic"] == "p99"
+    (rate,) = [q for a in alarms.values() for q in a["Properties"].get("Metrics", [])
+               if "Expression" in q]
+    assert "errors / requests" in rate["Expression"] and rate["ReturnData"] is True
+
+
+def test_the_dashboard_shows_requests_events_rejects_latency_and_errors(template: dict) -> None:
+    (dashboard,) = resources(template, "AWS::CloudWatch::Dashboard")
+    body_template, variables = dashboard["DashboardBody"]["Fn::Sub"]
+    assert variables["Namespace"] == "Shopgen/Tracker"
+    # What !Sub would make of it, with stand-ins for the stack's names.
+    text = body_template.replace("${Namespace}", "Shopgen/Tracker")
+    for placeholder in ("${AWS::Region}", "${TrackerApi}", "${TrackerFunction}", "${Service}"):
+        text = text.replace(placeholder, "x")
+    text = text.replace("${Alarm}", "arn:aws:cloudwatch:r:1:alarm:shop-tracker")
+    assert "${" not in text
+    widgets = json.loads(text)["widgets"]
+    titles = " | ".join(w["properties"]["title"] for w in widgets)
+    for wanted in ("Requests", "Events per minute", "by reason", "p50 and p99", "Errors"):
+        assert wanted in titles
+    shown = json.dumps(widgets)
+    for metric in ("EventsAccepted", "EventsRejected", "DatabaseCommitLatency", "Duration",
+                   "Throttles", "DatabaseErrors", '"Count"', '"5xx"'):
+        assert metric in shown, metric
+    assert '"p99"' in shown and '"p50"' in shown
+    assert "SEARCH(" in shown and "reason" in shown
+    # The alarm widget lists every alarm, by the ARN its name gives.
+    (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
+    names = {a["Properties"]["AlarmName"]["Fn::Sub"].replace("${AWS::StackName}", "shop")
+             for a in named(template, "AWS::CloudWatch::Alarm").values()}
+    assert {arn.rsplit(":", 1)[1] for arn in alarm_widget["properties"]["alarms"]} == names
+
+
+def test_tracing_and_powertools_are_set_by_parameters(template: dict) -> None:
+    (function,) = resources(template, "AWS::Lambda::Function")
+    assert function["TracingConfig"] == {"Mode": {"Ref": "TrackerTracing"}}
+    assert template["Parameters"]["TrackerTracing"]["AllowedValues"] == ["Active", "PassThrough"]
+    variables = function["Environment"]["Variables"]
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Shopgen/Tracker"
+    assert variables["POWERTOOLS_TRACE_DISABLED"] == {"Fn::If": ["TracingActive", "false", "true"]}
+    assert "POWERTOOLS_SERVICE_NAME" in variables
+    tracing = named(template, "AWS::IAM::Policy")["TrackerTracingPolicy"]["Properties"]
+    assert tracing["Roles"] == [{"Ref": "TrackerRole"}]
+    assert "xray:PutTraceSegments" in tracing["PolicyDocument"]["Statement"][0]["Action"]
+
+
+def test_health_route_reaches_the_tracker(template: dict) -> None:
+    routes = {r["RouteKey"]: r for r in resources(template, "AWS::ApiGatewayV2::Route")}
+    assert routes["GET /api/health"]["Target"] == routes["ANY /api/events"]["Target"]
+    arns = [p["SourceArn"]["Fn::Sub"] for p in resources(template, "AWS::Lambda::Permission")]
+    assert any(arn.endswith("/api/health") for arn in arns)

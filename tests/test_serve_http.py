@@ -97,6 +97,17 @@ def test_get_on_the_beacon_path_is_405_with_allow_post(preview) -> None:
     assert header(answer, "Allow") == ALLOW and "POST" in ALLOW  # as the Lambda answers
 
 
+def test_health_check_is_answered_by_the_tracker(preview) -> None:
+    server, _reported = preview
+    answer = exchange(server, b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status_of(answer) == 200 and header(answer, "Cache-Control") == "no-store"
+    assert json.loads(body_of(answer))["status"] == "ok"
+    assert stored_count(server) == 0
+    answer = exchange(server, b"POST /api/health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                              b"Connection: close\r\n\r\n")
+    assert status_of(answer) == 405 and header(answer, "Allow") == "GET, HEAD"
+
+
 def test_chunked_beacon_body_is_accepted(preview) -> None:
     server, _ = preview
     request = (b"POST /api/events HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"

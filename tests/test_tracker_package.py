@@ -21,7 +21,7 @@ EM_X86_64 = 62
 PROBE = r"""
 import importlib.util, json, sys
 sys.path.insert(0, sys.argv[1])
-import psycopg, sqlalchemy, alembic
+import psycopg, sqlalchemy, alembic, aws_lambda_powertools
 import tracker.handler
 event = {"version": "2.0", "rawPath": "/api/events", "headers": {"user-agent": "probe"},
          "requestContext": {"http": {"method": "GET", "path": "/api/events",
@@ -30,6 +30,7 @@ event = {"version": "2.0", "rawPath": "/api/events", "headers": {"user-agent": "
 response = tracker.handler.handler(event, None)
 print(json.dumps({"status": response["statusCode"], "psycopg": psycopg.pq.__impl__,
                   "sqlalchemy": sqlalchemy.__file__, "paths": sys.path,
+                  "powertools": aws_lambda_powertools.__file__,
                   "shopgen_missing": importlib.util.find_spec("shopgen") is None}))
 """
 
@@ -50,8 +51,10 @@ def test_zip_holds_the_tracker_and_binary_wheels_but_no_shopgen(lambda_zip: Path
     assert any(n.startswith("sqlalchemy/") for n in names)
     assert any(n.startswith("alembic/") for n in names)
     assert any(n.startswith("psycopg_binary/") for n in names)
+    assert any(n.startswith("aws_lambda_powertools/") for n in names)  # logs, metrics, traces
+    assert any(n.startswith("aws_xray_sdk/") for n in names)  # Powertools' tracer needs it
     assert not any(n.startswith(("shopgen/", "shopgen-")) or "/shopgen/" in n for n in names)
-    assert not any(n.endswith(".pyc") for n in names)
+    assert_bytecode_is_for_the_lambda(lambda_zip, names)
     shared = [n for n in names if n.endswith(".so") or ".so." in n]
     assert shared, "expected compiled extensions (psycopg-binary)"
     with zipfile.ZipFile(lambda_zip) as archive:
@@ -59,6 +62,21 @@ def test_zip_holds_the_tracker_and_binary_wheels_but_no_shopgen(lambda_zip: Path
             header = archive.read(name)[:20]
             assert header[:4] == b"\x7fELF", name
             assert int.from_bytes(header[18:20], "little") == EM_X86_64, name
+
+
+def assert_bytecode_is_for_the_lambda(lambda_zip: Path, names: list[str]) -> None:
+    """Every .pyc sits in __pycache__ beside its source, for CPython 3.11, unchecked-hash
+    (PEP 552: valid whatever the unpacked files' times), so a cold start compiles nothing."""
+    pycs = [n for n in names if n.endswith(".pyc")]
+    assert "tracker/__pycache__/handler.cpython-311.pyc" in pycs
+    assert any(n.startswith("sqlalchemy/") for n in pycs)
+    with zipfile.ZipFile(lambda_zip) as archive:
+        for name in pycs:
+            folder, _, file = name.rpartition("__pycache__/")
+            assert file.endswith(".cpython-311.pyc") and "/" not in file, name
+            assert f"{folder}{file.split('.')[0]}.py" in names, name
+            flags = int.from_bytes(archive.read(name)[4:8], "little")
+            assert flags == 0b01, name  # hash-based, not checked against the source
 
 
 def test_zip_is_deterministic(lambda_zip: Path, tmp_path: Path) -> None:
@@ -92,6 +110,7 @@ def test_handler_imports_and_answers_in_a_clean_venv(lambda_zip: Path, tmp_path:
     assert answer["status"] == 405
     assert answer["psycopg"] == "binary"  # the compiled wheel loaded, not pure Python
     assert answer["sqlalchemy"].startswith(str(unpacked))
+    assert answer["powertools"].startswith(str(unpacked))
     assert answer["shopgen_missing"] is True
     assert not any("site-packages" in p and ".venv" in p for p in answer["paths"])
 

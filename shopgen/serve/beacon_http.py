@@ -1,7 +1,8 @@
 """A small threaded HTTP server for the beacon endpoint (benchmarks, fault tests, local use).
 
 ``answer_beacon_request`` turns one ``http.server`` request into a ``handle_http`` call, so any
-``BaseHTTPRequestHandler`` (``shopgen serve``'s too) can answer ``POST /api/events`` with it.
+``BaseHTTPRequestHandler`` (``shopgen serve``'s too) can answer ``POST /api/events`` with it;
+``answer_health_request`` answers ``GET /api/health`` with the tracker's ``handle_health``.
 
     TRACKER_DATABASE_URL=sqlite:///t.db python -m shopgen.serve.beacon_http --port 8001 --upgrade
 """
@@ -18,7 +19,7 @@ from typing import BinaryIO
 
 from sqlalchemy import Engine
 
-from tracker.handler import handle_http
+from tracker.handler import HEALTH_PATH, handle_health, handle_http
 from tracker.migrate import upgrade_database
 from tracker.storage import make_engine
 from tracker.validation import MAX_BODY_BYTES
@@ -106,6 +107,20 @@ def answer_beacon_request(request: BaseHTTPRequestHandler, engine: Engine | None
     send_answer(request, status, headers, payload)
 
 
+def answer_health_request(request: BaseHTTPRequestHandler, engine: Engine | None = None) -> None:
+    """Answer ``/api/health`` with the tracker's ``handle_health`` (a request body is not read,
+    so the connection is closed after a request that declares one)."""
+    if _declares_body(request):
+        request.close_connection = True
+    status, headers, payload = handle_health(request.command, engine=engine)
+    send_answer(request, status, headers, payload)
+
+
+def is_health_path(path: str) -> bool:
+    """Whether the request path (query ignored) is the tracker's health check."""
+    return path.split("?", 1)[0] == HEALTH_PATH
+
+
 def _declares_body(request: BaseHTTPRequestHandler) -> bool:
     length = (request.headers.get("Content-Length") or "0").strip()
     return length != "0" or "Transfer-Encoding" in request.headers
@@ -145,6 +160,9 @@ class BeaconRequestHandler(BaseHTTPRequestHandler):
     server: BeaconServer
 
     def _dispatch(self) -> None:
+        if is_health_path(self.path):
+            answer_health_request(self, self.server.engine)
+            return
         if self.path.split("?", 1)[0] != self.server.endpoint_path:
             self.send_error(404)
             return

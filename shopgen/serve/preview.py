@@ -30,7 +30,13 @@ from sqlalchemy import Engine
 from shopgen.build import build_site
 from shopgen.catalog import load_shop
 from shopgen.errors import ShopgenError
-from shopgen.serve.beacon_http import REQUEST_TIMEOUT, answer_beacon_request, send_answer
+from shopgen.serve.beacon_http import (
+    REQUEST_TIMEOUT,
+    answer_beacon_request,
+    answer_health_request,
+    is_health_path,
+    send_answer,
+)
 from shopgen.serve.live_reload import (
     EVENTS_PATH,
     SCRIPT,
@@ -97,7 +103,9 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         live, path = self.server.live, self.path.split("?", 1)[0]
-        if self._is_beacon():
+        if is_health_path(self.path):
+            answer_health_request(self, self.server.engine)  # as the Lambda answers it
+        elif self._is_beacon():
             answer_beacon_request(self, self.server.engine)  # 405 with Allow, as the Lambda
         elif live is not None and path == EVENTS_PATH:
             live.stream(self)
@@ -108,12 +116,17 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             super().do_GET()
 
     def do_HEAD(self) -> None:  # noqa: N802
-        if self._is_beacon():
+        if is_health_path(self.path):
+            answer_health_request(self, self.server.engine)
+        elif self._is_beacon():
             answer_beacon_request(self, self.server.engine)
         else:
             super().do_HEAD()
 
     def _other_method(self) -> None:
+        if is_health_path(self.path):
+            answer_health_request(self, self.server.engine)  # 405 with Allow: GET, HEAD
+            return
         if self._is_beacon():
             answer_beacon_request(self, self.server.engine)
             return
@@ -197,7 +210,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         # A preview must always show the latest build (the tracker sets its own headers).
-        if self.command == "GET" and not self._is_beacon():
+        if self.command == "GET" and not self._is_beacon() and not is_health_path(self.path):
             self.send_header("Cache-Control", "no-store")
         super().end_headers()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import logging
 import re
 
 import pytest
@@ -400,23 +399,6 @@ def test_prefetches_are_flagged_as_bots(engine, header):
     post(engine, encode(envelope(event("view"))), headers={"User-Agent": FIREFOX,
                                                            header[0]: header[1]})
     assert [row["is_bot"] for row in stored_events(engine)] == [True]
-
-
-def test_one_json_log_line_per_request_without_ip_or_user_agent(engine, caplog):
-    caplog.set_level(logging.INFO, logger="tracker.requests")
-    post(engine, encode(envelope(event("view"), {"bad": 1}, event("view"))))
-    post(engine, b"nope")
-    handle_http("GET", HEADERS, b"", CLIENT_IP, engine=engine)
-    lines = [record.getMessage() for record in caplog.records
-             if record.name == "tracker.requests"]
-    assert len(lines) == 3
-    first, second, third = (json.loads(line) for line in lines)
-    assert first["status"] == 202
-    assert (first["accepted"], first["duplicates"], first["rejected"]) == (2, 0, 1)
-    assert isinstance(first["duration_ms"], float | int)
-    assert (second["status"], third["status"]) == (400, 405)
-    text = caplog.text
-    assert CLIENT_IP not in text and "Firefox" not in text
 
 
 def test_unreachable_database_is_503_not_a_crash(tmp_path):
