@@ -138,7 +138,8 @@ class FlakyHandler(BaseHTTPRequestHandler):
     def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status)
         for name, value in headers.items():
-            self.send_header(name, value)
+            # A callable value is computed as the answer goes out (a Retry-After date).
+            self.send_header(name, value() if callable(value) else value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -253,7 +254,8 @@ def test_tracker_503_then_recovers_every_event_arrives_once(page, tracker, engin
 def test_tracker_503_with_retry_after_is_not_retried_sooner(page, tracker, engine, retry_after):
     # 3 s is longer than the beacon's own first backoff (1 s): only Retry-After explains a wait.
     if retry_after == "date":
-        retry_after = email.utils.formatdate(time.time() + 4, usegmt=True)  # ≥ 3 s away
+        # Dated when the 503 goes out (whole seconds: 4 s ahead is at least 3 s away).
+        retry_after = lambda: email.utils.formatdate(time.time() + 4, usegmt=True)  # noqa: E731
     tracker.faults = [(503, {"Retry-After": retry_after})]
     track_views(page, 0, 50)
     wait_for_rows(engine, 50)
