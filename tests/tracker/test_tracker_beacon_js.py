@@ -14,9 +14,6 @@ from browserkit import running
 from trackerkit import stored_events
 
 from shopgen.serve.beacon_http import answer_beacon_request
-from tracker.migrate import upgrade_database
-from tracker.privacy import salt_cache
-from tracker.storage import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 BEACON = ROOT / "templates" / "js" / "beacon.js"
@@ -73,14 +70,9 @@ class PageHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def engine(tmp_path):
-    """A migrated SQLite tracker database (the storage itself is tested on both databases)."""
-    url = f"sqlite:///{tmp_path / 'beacon.sqlite3'}"
-    upgrade_database(url)
-    salt_cache.forget()
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
+def database_kind() -> str:
+    """SQLite only: the browser's side is under test (storage is tested on both databases)."""
+    return "sqlite"
 
 
 @pytest.fixture

@@ -22,10 +22,7 @@ from browserkit import running
 from sqlalchemy import Engine, func, select
 
 from tracker.handler import handle_http
-from tracker.migrate import upgrade_database
 from tracker.models import events_table
-from tracker.privacy import salt_cache
-from tracker.storage import make_engine
 
 pytestmark = pytest.mark.browser
 
@@ -149,15 +146,9 @@ class FlakyHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def engine(tmp_path):
-    """A migrated SQLite tracker database (storage itself is tested on both databases)."""
-    url = f"sqlite:///{tmp_path / 'beacon.sqlite3'}"
-    upgrade_database(url)
-    salt_cache.forget()
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    salt_cache.forget()
+def database_kind() -> str:
+    """SQLite only: the browser's side is under test (storage is tested on both databases)."""
+    return "sqlite"
 
 
 @pytest.fixture
