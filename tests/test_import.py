@@ -149,6 +149,23 @@ def test_merge_by_sku_keeps_hand_written_fields_and_prunes_on_request(
     summary = import_catalog("sheet", source, tiny_site, prune=True, **QUIET)
     assert summary.pruned == ["AC-2"] and not (tiny_site / "products/ac-2.yaml").exists()
     assert summary.line() == "0 added, 0 changed, 3 unchanged, 0 skipped, 1 pruned"
+    # Its picture went with it; the kept products' pictures stay.
+    assert summary.pruned_images == ["images/ac-2.jpg"]
+    assert not (tiny_site / "images/ac-2.jpg").exists()
+    assert (tiny_site / "images/ac-1.jpg").exists() and (tiny_site / "images/bo-1.jpg").exists()
+    load_catalog(tiny_site, TODAY)  # still a valid shop
+
+
+def test_prune_keeps_a_picture_another_product_still_shows(tiny_site: Path,
+                                                          tmp_path: Path) -> None:
+    shared = tiny_site / "products/bo-1.yaml"
+    shared.write_text(shared.read_text().replace("[bo-1.jpg]", "[bo-1.jpg, ac-2.jpg]"))
+    source = sheet(tmp_path / "keep.csv", "sku,price\nAC-1,119.00\nBO-1,45\n")
+    summary = import_catalog("sheet", source, tiny_site, prune=True, **QUIET)
+    assert summary.pruned == ["AC-2"] and summary.pruned_images == []
+    assert (tiny_site / "images/ac-2.jpg").exists()
+    fleece = next(p for p in load_catalog(tiny_site, TODAY).products if p.sku == "BO-1")
+    assert len(fleece.images) == 2  # its second picture is still there to build
 
 
 def compare_catalogs(a: Path, b: Path) -> None:

@@ -102,6 +102,8 @@ def _report(summary: ImportSummary, downloaded: int, prune: bool, echo: Echo) ->
         shown = ", ".join(summary.absent[:SHOWN]) + (" …" if len(summary.absent) > SHOWN else "")
         echo(f"{len(summary.absent)} product(s) of the shop are not in the file and were kept "
              f"(--prune removes them): {shown}")
+    if summary.pruned_images:
+        echo(f"Removed {len(summary.pruned_images)} picture(s) that only pruned products used.")
     if downloaded:
         echo(f"Downloaded {downloaded} image(s).")
     echo(f"Imported: {summary.line()}; {summary.files_written} file(s) written.")

@@ -11,6 +11,7 @@ files, leaving the hand-written entries and comments as they are.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -47,6 +48,7 @@ class ImportSummary:
     skipped: int = 0
     absent: list[str] = field(default_factory=list)  # in the shop, not in the file
     pruned: list[str] = field(default_factory=list)
+    pruned_images: list[str] = field(default_factory=list)  # "images/x.jpg", used by no one else
     warnings: list[str] = field(default_factory=list)
     files_written: int = 0
     # Every product file after the import → its fields (for the next import's index).
@@ -95,19 +97,36 @@ def plan_merge(shop: ShopFolder, imported: ImportedCatalog, images: ImageFiles,
         summary.product_fields[file] = _normal(data)
     raise_if_problems(problems)
     imported_skus = {p.sku.lower() for p in imported.products}
+    pruned = []
     for sku, existing in shop.products.items():
         if sku not in imported_skus:
             summary.absent.append(str(existing.data["sku"]))
             if prune:
                 changes.deletes.append(existing.file)
                 summary.pruned.append(str(existing.data["sku"]))
+                pruned.append(existing.data)
             else:
                 summary.product_fields[existing.file] = existing.data
+    summary.pruned_images = _unused_pictures(pruned, summary.product_fields.values())
+    changes.deletes.extend(summary.pruned_images)
     _append_new(changes, shop, "brands", brands.new)
     _append_new(changes, shop, "categories", categories.new)
     _append_new(changes, shop, "attributes", attributes.new)
     summary.files_written = len(changes.writes) + len(changes.deletes)
     return changes, summary
+
+
+def _picture_names(data: dict) -> set[str]:
+    images = data.get("images")
+    return {name for name in images if isinstance(name, str)} if isinstance(images, list) else set()
+
+
+def _unused_pictures(pruned: list[dict], kept: Iterable[dict]) -> list[str]:
+    """The pruned products' pictures (as "images/NAME") that no kept product shows."""
+    used = set().union(*map(_picture_names, kept))
+    names = set().union(*map(_picture_names, pruned)) - used
+    return sorted(f"images/{name}" for name in names if "/" not in name and "\\" not in name
+                  and not name.startswith("."))
 
 
 @dataclass
