@@ -372,3 +372,37 @@ def test_too_long_names_are_problems_and_long_descriptions_are_cut(tmp_path: Pat
     summary = import_catalog("sheet", source, tmp_path / "shop", currency="EUR", **QUIET)
     assert summary.warnings == ["L-2: the description was cut to 20000 characters"]
     assert len(load_catalog(tmp_path / "shop", TODAY).products[0].description) == 20_000
+
+
+PRICE_CELLS = [  # (price, compare-at) → the product's (price, compare-at), or the problem
+    (("19.90", ""), (Decimal("19.90"), None)),
+    (("19.90", "0"), (Decimal("19.90"), None)),  # Shopify writes 0 for "no compare-at price"
+    (("19.90", "24.50"), (Decimal("19.90"), Decimal("24.50"))),
+    (("19.90", "-1"), "must be greater than 0"),
+    (("0", ""), "must be greater than 0"),
+    (("", ""), "missing price"),
+    (("1,299.00", ""), "is not a number"),
+    (("12 euros", ""), "is not a number"),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), PRICE_CELLS)
+def test_shopify_and_sheet_read_a_price_cell_the_same_way(
+        tmp_path: Path, cells: tuple[str, str], expected: object) -> None:
+    from shopgen.importers.sheet import read_sheet
+    from shopgen.importers.shopify import read_shopify
+
+    price, compare = cells
+    shopify = tmp_path / "shopify.csv"
+    shopify.write_text("Handle,Title,Variant SKU,Variant Price,Variant Compare At Price\n"
+                       f"hat,Hat,HAT-1,{price!r:},{compare!r:}\n".replace("'", '"'))
+    sheet_file = tmp_path / "sheet.csv"
+    sheet_file.write_text("sku,name,price,compare_at_price\n"
+                          f"HAT-1,Hat,{price!r:},{compare!r:}\n".replace("'", '"'))
+    for read, path in ((read_shopify, shopify), (read_sheet, sheet_file)):
+        if isinstance(expected, str):
+            with pytest.raises(ImportFileError, match=f"{path.name}:2: .*{expected}"):
+                read(path)
+        else:
+            (product,) = read(path).products
+            assert (product.price, product.compare_at_price) == expected, path.name

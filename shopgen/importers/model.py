@@ -90,6 +90,26 @@ def parse_money(text: str) -> Decimal | None:
     return amount if amount.is_finite() else None
 
 
+def money_cell(text: str, column: str, source: str, row: int, problems: Problems, *,
+               required: bool) -> Decimal | None:
+    """The amount in one price cell of an import file, by the same rules for every source:
+    empty is missing (a problem when `required`, "missing price (COLUMN is empty)"); the text
+    must be a plain decimal number; a price must be above 0, and an optional one (a compare-at
+    price) of 0 means none, as Shopify writes it. Records the problem and returns None."""
+    if not text:
+        if required:
+            problems.add(source, row, f"missing price ({column} is empty)")
+        return None
+    amount = parse_money(text)
+    if amount is None:
+        problems.add(source, row, f"{column} {text!r} is not a number")
+    elif amount < 0 or (amount == 0 and required):
+        problems.add(source, row, f"{column} must be greater than 0")
+    elif amount > 0:
+        return amount
+    return None
+
+
 def round_money(amount: Decimal, digits: int) -> Decimal:
     """An amount rounded to the currency's minor unit (2 for EUR, 0 for JPY)."""
     return amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)

@@ -32,7 +32,7 @@ from shopgen.importers.model import (
     ImportedCatalog,
     ImportedProduct,
     check_sku,
-    parse_money,
+    money_cell,
     raise_if_problems,
     unique,
 )
@@ -172,20 +172,9 @@ def _money(row: dict[str, Cell], column: str, number: int, source: str, problems
     if isinstance(value, bool):
         problems.add(source, number, f"{column} must be a number, found {value}")
         return None
-    if isinstance(value, int | float):
-        return Decimal(str(value))  # str(float): the digits typed, not the binary expansion
-    text = _text(value)
-    if not text:
-        if required:
-            problems.add(source, number, f"missing {column}")
-        return None
-    amount = parse_money(text)
-    if amount is None:
-        problems.add(source, number, f"{column} {text!r} is not a number")
-    elif amount <= 0:
-        problems.add(source, number, f"{column} must be greater than 0")
-        return None
-    return amount
+    # str(float): the digits typed, not the binary expansion
+    text = str(value) if isinstance(value, int | float) else _text(value)
+    return money_cell(text, column, source, number, problems, required=required)
 
 
 def _boolean(value: Cell, number: int, source: str, problems: Problems) -> bool | None:

@@ -21,7 +21,7 @@ from shopgen.importers.model import (
     ImportedCatalog,
     ImportedProduct,
     check_sku,
-    parse_money,
+    money_cell,
     raise_if_problems,
     unique,
 )
@@ -118,18 +118,8 @@ def _read_row(group: _Group, row: Row, number: int, columns: set[str], problems:
 
 def _money(row: Row, column: str, number: int, problems: Problems, source: str,
            required: bool = False) -> Decimal | None:
-    text = row_text(row, column)
-    if not text:
-        if required:
-            problems.add(source, number, f"missing price ({column} is empty)")
-        return None
-    amount = parse_money(text)
-    if amount is None:
-        problems.add(source, number, f"{column} {text!r} is not a number")
-    elif amount <= 0 and required:
-        problems.add(source, number, f"{column} must be greater than 0")
-        return None
-    return amount
+    return money_cell(row_text(row, column), column, source, number, problems,
+                      required=required)
 
 
 def _available(row: Row, columns: set[str]) -> bool:
