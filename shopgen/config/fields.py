@@ -92,6 +92,9 @@ class Record:
         if required and not value:
             self.fail(self.line(key), f"{key} must not be empty")
             return None
+        if control := control_character(value):
+            self.fail(self.line(key), f"{key} holds the control character {control}: remove it")
+            return None
         if len(value) > max_length:
             self.fail(self.line(key), f"{key} is longer than {max_length} characters")
             return None
@@ -159,6 +162,9 @@ class Record:
         for item, line in zip(value, lines, strict=True):
             if isinstance(item, bool) or not isinstance(item, str | int | Decimal):
                 self.fail(line, f"each entry of {key} must be text, found {kind_of(item)}")
+            elif control := control_character(str(item)):
+                self.fail(line, f"an entry of {key} holds the control character {control}: "
+                          "remove it")
             elif str(item).strip() in items:
                 self.fail(line, f"{key} lists {str(item).strip()!r} twice")
             elif str(item).strip():
@@ -173,6 +179,16 @@ class Record:
             self.fail(self.line(key), f"{key} must be a mapping, found {kind_of(value)}")
             return None
         return value
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # not tab, not newline
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in `text` as "U+0007" (a quoted YAML string can hold
+    one as an escape; it has no place in a page, a feed or a phone call), or None."""
+    found = CONTROL.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def money_problem(amount: Decimal, currency: str | None) -> str | None:
