@@ -35,6 +35,7 @@ MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
 HASHED_FILES = "hashed_files"
 CACHE_DIR = ".shopgen-cache"
+PARSED_CACHE = "catalog-v1"  # parsed product files, under the cache folder
 LINKABLE_FOLDERS = ("images", "products")  # may be links to folders outside the shop
 Echo = Callable[..., None]
 
@@ -65,7 +66,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
         echo("Nothing changed since the last build.")
         return BuildResult(out_dir, 0, None, time.perf_counter() - started, skipped=True)
 
-    catalog = load_catalog(site_dir, today)
+    catalog = load_catalog(site_dir, today, cache_dir=cache_root(site_dir) / PARSED_CACHE)
     echo(f"Loaded {len(catalog.products)} products from {site_dir}.")
     _report_price_changes(catalog, echo)
     staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
