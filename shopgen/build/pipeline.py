@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -11,7 +12,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -21,7 +22,13 @@ from shopgen.build.browser_data import build_browser_data, build_facets, seriali
 from shopgen.build.budget import PageWeight, measure_weight
 from shopgen.build.cards import CARDS_PER_FILE, card_picture_files
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
-from shopgen.build.render import Assets, MoneyFormat, render_product_pages, render_site
+from shopgen.build.render import (
+    Assets,
+    MoneyFormat,
+    product_views,
+    render_product_pages,
+    render_site,
+)
 from shopgen.catalog import Catalog, load_catalog
 from shopgen.catalog.image_files import where_named
 from shopgen.config.fields import Problems
@@ -117,14 +124,15 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     with ProcessPoolExecutor(1) as pool:
         # Pickled here, not in the pool's feeder thread: this thread goes on using the
         # catalog (its cached lookups) while the arguments are being sent.
-        job = pickle.dumps((catalog, images, assets, theme, staging, previous))
+        views = product_views(catalog, images)  # what both kinds of pages show
+        job = pickle.dumps((catalog, images, assets, theme, staging, previous, views))
         product_pages = pool.submit(_write_product_pages, job)
         first, more = split_index(build_search_index(catalog))
         more_name = _write_hashed(assets_dir, "search-more", serialize_index(more))
         index_name = _write_hashed(assets_dir, "search",
                                    serialize_index({**first, "more": more_name}))
         assets = replace(assets, index=f"assets/{index_name}", index_more=f"assets/{more_name}")
-        _write_files(staging, render_site(catalog, images, facets, assets, theme))
+        _write_files(staging, render_site(catalog, images, facets, assets, theme, views))
         _write_feeds(catalog, images, staging)
         pages = product_pages.result()
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
@@ -162,9 +170,18 @@ def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
 def _write_product_pages(job: bytes) -> dict[str, list[str]]:
     """Render (or take from the previous build) and write the product pages; returns their
     record: path → [key, digest of the bytes]."""
-    catalog, images, assets, theme, staging, previous = pickle.loads(job)
-    pages, keys = render_product_pages(catalog, images, assets, theme, previous.reuse)
-    _write_files(staging, pages)
+    catalog, images, assets, theme, staging, previous, views = pickle.loads(job)
+    pages, keys = render_product_pages(catalog, images, assets, theme, previous.reuse, views)
+    for path, content in pages.items():
+        target = staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path in previous.kept:
+            # The same bytes: a second name for the previous build's file, which the swap
+            # then drops (files in a build are never changed in place).
+            with contextlib.suppress(OSError):
+                os.link(previous.folder / path, target)
+                continue
+        target.write_bytes(content)
     return {path: [keys[path], _digest(content)] for path, content in pages.items()}
 
 
@@ -174,6 +191,7 @@ class PreviousPages:
 
     folder: Path
     record: dict[str, list[str]]
+    kept: set[str] = field(default_factory=set)  # the pages `reuse` vouched for
 
     def reuse(self, path: str, key: str) -> bytes | None:
         """The page at `path` if it was made with `key` and is still what was written."""
@@ -184,7 +202,10 @@ class PreviousPages:
             content = (self.folder / path).read_bytes()
         except OSError:
             return None
-        return content if _digest(content) == entry[1] else None
+        if _digest(content) != entry[1]:
+            return None
+        self.kept.add(path)
+        return content
 
 
 def _previous_pages(out_dir: Path) -> PreviousPages:

@@ -95,9 +95,15 @@ class MoneyFormat:
     def __init__(self, currency: str, locale: str):
         self.currency = currency
         self.locale = babel.Locale.parse(locale, sep="-" if "-" in locale else "_")
+        self._done: dict[str, str] = {}  # babel takes ~0.1 ms an amount; shops repeat prices
 
     def __call__(self, amount: Decimal) -> str:
-        return babel.numbers.format_currency(amount, self.currency, locale=self.locale)
+        key = str(amount)  # not the Decimal: 10.0 and 10.00 are equal but written apart
+        text = self._done.get(key)
+        if text is None:
+            text = self._done[key] = babel.numbers.format_currency(amount, self.currency,
+                                                                    locale=self.locale)
+        return text
 
 
 def shop_view(catalog: Catalog) -> ShopView:
@@ -205,11 +211,13 @@ def product_views(catalog: Catalog, images: dict[str, ImageSet]) -> list[Product
 
 
 def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Facet],
-                assets: Assets, theme: Path) -> dict[str, bytes]:
+                assets: Assets, theme: Path,
+                views: list[ProductView] | None = None) -> dict[str, bytes]:
     """The shop-wide pages, by output path: the shop page (the first products), the numbered
-    pages that list the rest (page/2/index.html, …), 404, sitemap and robots.txt."""
+    pages that list the rest (page/2/index.html, …), 404, sitemap and robots.txt. `views`:
+    the product_views, when the caller has them already."""
     env = make_environment(theme)
-    views = product_views(catalog, images)
+    views = product_views(catalog, images) if views is None else views
     prices = [p.price.amount for p in catalog.products]
     shop = shop_view(catalog)
     pages = [views[start:start + LIST_PAGE] for start in range(0, len(views), LIST_PAGE)]
@@ -241,6 +249,7 @@ Reuse = Callable[[str, str], bytes | None]
 
 def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: Assets,
                          theme: Path, reuse: Reuse | None = None,
+                         views: list[ProductView] | None = None,
                          ) -> tuple[dict[str, bytes], dict[str, str]]:
     """Each product's own page (p/<anchor>.html), by output path, and the key of each page:
     a digest of everything it is rendered from (templates, code, what it shows). A page whose
@@ -257,7 +266,8 @@ def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: 
     # page's key change with them.
     assets = Assets(css=assets.css, js=assets.js, data="", index="")
     pages, keys = {}, {}
-    for product, view in zip(catalog.products, product_views(catalog, images), strict=True):
+    views = product_views(catalog, images) if views is None else views
+    for product, view in zip(catalog.products, views, strict=True):
         context = {"shop": shop, "product": view, "assets": assets,
                    "json_ld": product_json_ld(catalog, product, view),
                    "canonical_url": shop.base_url + view.url}
