@@ -171,10 +171,15 @@ def _write_product_pages(job: bytes) -> dict[str, list[str]]:
     """Render (or take from the previous build) and write the product pages; returns their
     record: path → [key, digest of the bytes]."""
     catalog, images, assets, theme, staging, previous, views = pickle.loads(job)
-    pages, keys = render_product_pages(catalog, images, assets, theme, previous.reuse, views)
-    for path, content in pages.items():
+    record = {}
+    folders: set[Path] = set()
+    for path, key, content in render_product_pages(catalog, images, assets, theme,
+                                                   previous.reuse, views):
         target = staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        record[path] = [key, _digest(content)]
         if path in previous.kept:
             # The same bytes: a second name for the previous build's file, which the swap
             # then drops (files in a build are never changed in place).
@@ -182,7 +187,7 @@ def _write_product_pages(job: bytes) -> dict[str, list[str]]:
                 os.link(previous.folder / path, target)
                 continue
         target.write_bytes(content)
-    return {path: [keys[path], _digest(content)] for path, content in pages.items()}
+    return record
 
 
 @dataclass(frozen=True)

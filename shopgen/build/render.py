@@ -7,7 +7,7 @@ import json
 import math
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -250,10 +250,11 @@ Reuse = Callable[[str, str], bytes | None]
 def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: Assets,
                          theme: Path, reuse: Reuse | None = None,
                          views: list[ProductView] | None = None,
-                         ) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Each product's own page (p/<anchor>.html), by output path, and the key of each page:
-    a digest of everything it is rendered from (templates, code, what it shows). A page whose
-    key `reuse` knows is taken as it is instead of rendered again.
+                         ) -> Iterator[tuple[str, str, bytes]]:
+    """Each product's own page (p/<anchor>.html) as (output path, key, bytes), one at a time
+    (100,000 pages need not all be in memory); the key is a digest of everything the page is
+    rendered from (templates, code, what it shows). A page whose key `reuse` knows is taken as
+    it is instead of rendered again.
 
     A product page shows its details without JavaScript, and is what the shop page's details
     dialog fetches when it opens, so the shop page itself stays light. Product pages link the
@@ -265,7 +266,6 @@ def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: 
     # Only these two: the data and index names change with any product, and would make every
     # page's key change with them.
     assets = Assets(css=assets.css, js=assets.js, data="", index="")
-    pages, keys = {}, {}
     views = product_views(catalog, images) if views is None else views
     for product, view in zip(catalog.products, views, strict=True):
         context = {"shop": shop, "product": view, "assets": assets,
@@ -273,10 +273,8 @@ def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: 
                    "canonical_url": shop.base_url + view.url}
         key = hashlib.sha256(f"{theme_key}|{context!r}".encode()).hexdigest()
         kept = reuse(view.url, key) if reuse is not None else None
-        pages[view.url] = kept if kept is not None else render_template(
+        yield view.url, key, kept if kept is not None else render_template(
             env, "product.html.j2", **context).encode("utf-8")
-        keys[view.url] = key
-    return pages, keys
 
 
 def _templates_digest(theme: Path) -> str:
