@@ -1,25 +1,33 @@
-"""Build benchmark: synthetic shops of 1,000 and 10,000 products on this machine.
+"""Build benchmark: `shopgen build` of synthetic shops, beside Pagefind on the same records.
 
-Prints, for each size: the full build (fresh image cache), a rebuild with nothing changed, a
-rebuild after one product changed, the index and page sizes (raw and gzip), the build's
-stage times, and as a reference in the same run the seconds lunr.js (Node) takes to build the
-same index. Pictures: 24 distinct source images shared by all products (see
-synthetic_catalog.py). Targets (2 cores): 10,000 products in <= 10 s, no-change rebuild <= 1 s.
+For each size, as whole commands (`shopgen build` and `pagefind` as processes, in one run):
+- the first build (cold picture cache: 24 distinct pictures, see synthetic_catalog.py);
+- a full build with the pictures cached but nothing else (no parsed-file cache, no previous
+  build/) — the issue's "10,000 products with images cached";
+- a rebuild with nothing changed, and a rebuild after one product file changed;
+- Pagefind (npm `pagefind`) indexing the same records: the built product pages (p/*.html,
+  their #details article), as benchmarks/first_result.py searches them.
+Each timed row is the median (min–max) of --runs runs; memory is the peak summed RSS of the
+command's process tree (sampled every 50 ms) and its largest single process (wait4).
+`--stages` adds one in-process build with each stage's wall and CPU seconds.
 
-Usage: python benchmarks/build.py [--sizes 1000,10000]
+Targets (issue 12): 10,000 products <= 4 s with images cached, ahead of Pagefind; after one
+product changes, the rebuild <= 2 s; 100,000 products <= 120 s within 4 GB.
+
+Usage: python benchmarks/build.py [--sizes 10000] [--runs 3] [--stages]
+       python benchmarks/build.py --sizes 100000 --runs 1
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import gzip
-import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -28,75 +36,124 @@ sys.path.insert(0, str(HERE))
 
 from synthetic_catalog import write_catalog  # noqa: E402
 
-from shopgen.build import build_site  # noqa: E402
-from shopgen.catalog import load_catalog  # noqa: E402
-from shopgen.search.index import FIELDS, index_documents  # noqa: E402
+PAGEFIND = HERE.parent / "node_modules" / ".bin" / "pagefind"
+SHOPGEN = [str(Path(sys.executable).with_name("shopgen"))]  # the installed command
 
 
-def timed(fn, *args, **kwargs):
-    started = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - started
+class Run:
+    """One command run to its end: wall seconds, peak tree RSS and largest process RSS."""
+
+    def __init__(self, command: list[str], env: dict[str, str]):
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
+        peak = [0]
+        sampler = threading.Thread(target=_sample_tree, args=(process.pid, peak), daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        self.seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        sampler.join()
+        error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed:\n{error}")
+        self.tree_mb = peak[0] / 2**20
+        self.largest_mb = usage.ru_maxrss / 1024
+        self.cpu = usage.ru_utime + usage.ru_stime
 
 
-def kb(size: int) -> str:
-    return f"{size / 1000:,.1f} KB"
+def _sample_tree(pid: int, peak: list[int]) -> None:
+    """The summed RSS of `pid` and its descendants, every 50 ms while it runs."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    while Path(f"/proc/{pid}").exists():
+        total = 0
+        for member in _tree(pid):
+            try:
+                total += int(Path(f"/proc/{member}/statm").read_text().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                pass
+        peak[0] = max(peak[0], total)
+        time.sleep(0.05)
 
 
-def lunr_js_seconds(site: Path, workdir: Path) -> float:
-    catalog = load_catalog(site)
-    documents = workdir / "documents.json"
-    documents.write_text(json.dumps({"fields": FIELDS, "documents": index_documents(catalog)}))
-    done = subprocess.run(["node", str(HERE / "lunr_js_build.mjs"), str(documents)],
-                          capture_output=True, text=True, check=True, cwd=HERE.parent)
-    return json.loads(done.stdout)["seconds"]
+def _tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    members, frontier = [root], [root]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        members += frontier
+    return members
 
 
-def bench(size: int, workdir: Path) -> None:
+def summary(runs: list[Run]) -> str:
+    seconds = [r.seconds for r in runs]
+    spread = f" ({min(seconds):.2f}–{max(seconds):.2f})" if len(runs) > 1 else ""
+    return (f"{statistics.median(seconds):7.2f} s{spread:<16}"
+            f" cpu {statistics.median(r.cpu for r in runs):6.2f} s"
+            f"  memory {max(r.tree_mb for r in runs):6.0f} MB tree,"
+            f" {max(r.largest_mb for r in runs):5.0f} MB largest")
+
+
+def bench(size: int, workdir: Path, runs: int, stages: bool) -> None:
     site = write_catalog(workdir / f"shop-{size}", size)
-    os.environ["SHOPGEN_CACHE_DIR"] = str(workdir / f"cache-{size}")
-    out = workdir / f"build-{size}"
-    quiet = {"echo": lambda *a, **k: None}
-    result, full = timed(build_site, site, out, **quiet)
-    _, unchanged = timed(build_site, site, out, **quiet)
-    product = next((site / "products").glob("*.yaml"))
-    product.write_text(product.read_text().replace("name: ", "name: Changed ", 1))
-    _, one_change = timed(build_site, site, out, **quiet)
-    index = next((out / "assets").glob("search-*.json")).read_bytes()
-    page = (out / "index.html").read_bytes()
-    data = next((out / "assets").glob("products-*.json")).read_bytes()
-    stages = profile_stages(site)
-    print(f"\n{size:,} products")
-    print(f"  full build (cold image cache)   {full:6.2f} s")
-    print(f"  rebuild, nothing changed        {unchanged:6.2f} s")
-    print(f"  rebuild, one product changed    {one_change:6.2f} s")
-    print("  stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in stages))
-    for name, content in (("index", index), ("page (HTML)", page), ("data", data)):
-        print(f"  {name:<14} {kb(len(content)):>12} raw {kb(len(gzip.compress(content))):>11} gzip")
-    print(f"  first load (HTML+CSS+JS, gzip)  {kb(result.weight.first_load_gzip)}")
-    print(f"  reference: lunr.js builds the same index in {lunr_js_seconds(site, workdir):.2f} s")
+    cache = workdir / f"cache-{size}"
+    env = {**os.environ, "SHOPGEN_CACHE_DIR": str(cache)}
+    out = site / "build"
+    build = [*SHOPGEN, "build", "--site", str(site)]
+    print(f"\n{size:,} products (median of {runs}; min–max; load {_load()})", flush=True)
+    first = Run(build, env)
+    print(f"  first build, cold picture cache   {summary([first])}", flush=True)
+    full, unchanged, changed, pagefind = [], [], [], []
+    product = min((site / "products").glob("*.yaml"))
+    for number in range(runs):
+        shutil.rmtree(out)
+        shutil.rmtree(cache / "catalog-v1", ignore_errors=True)  # pictures stay cached
+        full.append(Run(build, env))
+        unchanged.append(Run(build, env))
+        text = product.read_text()
+        product.write_text(text.replace("name: ", f"name: Changed{number} ", 1))
+        changed.append(Run(build, env))
+        pagefind.append(Run([str(PAGEFIND), "--site", str(out), "--glob", "p/*.html",
+                             "--root-selector", "#details"], env))
+        shutil.rmtree(out / "pagefind", ignore_errors=True)
+    print(f"  full build, pictures cached       {summary(full)}")
+    print(f"  Pagefind, the same records        {summary(pagefind)}")
+    print(f"  rebuild, nothing changed          {summary(unchanged)}")
+    print(f"  rebuild, one product changed      {summary(changed)}")
+    ratio = statistics.median(f.seconds / p.seconds for f, p in zip(full, pagefind, strict=True))
+    print(f"  full build / Pagefind             {ratio:7.2f} (median of the run-by-run ratios)")
+    print(f"  machine load after: {_load()} on {os.cpu_count()} cores", flush=True)
+    if stages:
+        print("  stages of one full build (in one process; wall and CPU seconds):")
+        shutil.rmtree(cache / "catalog-v1", ignore_errors=True)
+        done = subprocess.run([sys.executable, str(HERE / "build_stages.py"), str(site),
+                               "--force", "--lunr-js"],
+                              env=env, capture_output=True, text=True, check=True)
+        print(done.stdout, end="")
 
 
-def profile_stages(site: Path) -> list[tuple[str, float]]:
-    """Seconds of the stages that do not touch the disk, measured apart."""
-    from shopgen.build.browser_data import build_browser_data, build_facets, serialize_data
-    from shopgen.search.index import build_search_index, serialize_index
-
-    catalog, load = timed(load_catalog, site, dt.date.today())
-    _, index = timed(lambda: serialize_index(build_search_index(catalog)))
-    _, data = timed(lambda: serialize_data(build_browser_data(catalog, build_facets(catalog))))
-    return [("load+validate", load), ("search index", index), ("data file", data)]
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--stages", action="store_true")
     args = parser.parse_args()
     print(f"shopgen build benchmark on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="shopgen-bench-") as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
-            bench(size, Path(tmp))
-            shutil.rmtree(Path(tmp) / f"build-{size}", ignore_errors=True)
+            bench(size, Path(tmp), args.runs, args.stages)
+            shutil.rmtree(Path(tmp) / f"shop-{size}", ignore_errors=True)
 
 
 if __name__ == "__main__":

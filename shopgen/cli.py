@@ -8,8 +8,15 @@ from pathlib import Path
 
 import click
 
-from shopgen.database import database_url
 from shopgen.errors import ShopgenError
+
+
+def database_url(site: Path) -> str:
+    """The tracker's database URL (imported when a command needs it: SQLAlchemy takes a
+    second to import, and `shopgen build` never does)."""
+    from shopgen.database import database_url as url
+
+    return url(site)
 
 
 def _site(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:

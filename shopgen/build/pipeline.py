@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -11,7 +12,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -21,7 +22,13 @@ from shopgen.build.browser_data import build_browser_data, build_facets, seriali
 from shopgen.build.budget import PageWeight, measure_weight
 from shopgen.build.cards import CARDS_PER_FILE, card_picture_files
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
-from shopgen.build.render import Assets, MoneyFormat, render_product_pages, render_site
+from shopgen.build.render import (
+    Assets,
+    MoneyFormat,
+    product_views,
+    render_product_pages,
+    render_site,
+)
 from shopgen.catalog import Catalog, load_catalog
 from shopgen.catalog.image_files import where_named
 from shopgen.config.fields import Problems
@@ -34,7 +41,11 @@ from shopgen.search.pieces import split_index
 MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
 HASHED_FILES = "hashed_files"
+# … and of its product pages: path → [what it was rendered from, its bytes] (digests), so the
+# next build takes unchanged pages as they are.
+PAGES = "product_pages"
 CACHE_DIR = ".shopgen-cache"
+PARSED_CACHE = "catalog-v1"  # parsed product files, under the cache folder
 LINKABLE_FOLDERS = ("images", "products")  # may be links to folders outside the shop
 Echo = Callable[..., None]
 
@@ -65,17 +76,19 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
         echo("Nothing changed since the last build.")
         return BuildResult(out_dir, 0, None, time.perf_counter() - started, skipped=True)
 
-    catalog = load_catalog(site_dir, today)
+    catalog = load_catalog(site_dir, today, cache_dir=cache_root(site_dir) / PARSED_CACHE)
     echo(f"Loaded {len(catalog.products)} products from {site_dir}.")
     _report_price_changes(catalog, echo)
     staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        weight, hashed = _write_site(catalog, site_dir, staging, theme, manifest, echo)
+        weight, hashed, pages = _write_site(catalog, site_dir, staging, theme, manifest,
+                                            _previous_pages(out_dir), echo)
         (staging / MARKER).write_text(json.dumps({"fingerprint": fingerprint,
                                                   "shopgen": __version__,
-                                                  HASHED_FILES: sorted(hashed)}))
+                                                  HASHED_FILES: sorted(hashed),
+                                                  PAGES: pages}, sort_keys=True))
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -87,8 +100,10 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
 
 
 def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
-                manifest: dict, echo: Echo) -> tuple[PageWeight, set[str]]:
-    """Write the site into `staging`; returns its weight and the files named by content hash."""
+                manifest: dict, previous: PreviousPages,
+                echo: Echo) -> tuple[PageWeight, set[str], dict[str, list[str]]]:
+    """Write the site into `staging`; returns its weight, the files named by content hash and
+    the record of the product pages (for the next build to reuse)."""
     images = _process_pictures(catalog, site_dir, staging, echo)
     assets_dir = staging / "assets"
     assets_dir.mkdir()
@@ -109,21 +124,22 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     with ProcessPoolExecutor(1) as pool:
         # Pickled here, not in the pool's feeder thread: this thread goes on using the
         # catalog (its cached lookups) while the arguments are being sent.
-        job = pickle.dumps((catalog, images, assets, theme, staging))
+        views = product_views(catalog, images)  # what both kinds of pages show
+        job = pickle.dumps((catalog, images, assets, theme, staging, previous, views))
         product_pages = pool.submit(_write_product_pages, job)
         first, more = split_index(build_search_index(catalog))
         more_name = _write_hashed(assets_dir, "search-more", serialize_index(more))
         index_name = _write_hashed(assets_dir, "search",
                                    serialize_index({**first, "more": more_name}))
         assets = replace(assets, index=f"assets/{index_name}", index_more=f"assets/{more_name}")
-        _write_files(staging, render_site(catalog, images, facets, assets, theme))
+        _write_files(staging, render_site(catalog, images, facets, assets, theme, views))
         _write_feeds(catalog, images, staging)
-        product_pages.result()
+        pages = product_pages.result()
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
     hashed |= {assets.data, assets.index, assets.index_more, *card_files}
     hashed |= {f"images/{file}" for image_set in images.values()
                for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
-    return measure_weight(staging, assets), hashed
+    return measure_weight(staging, assets), hashed, pages
 
 
 def _process_pictures(catalog: Catalog, site_dir: Path, staging: Path,
@@ -151,9 +167,68 @@ def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
         (staging / FEED_NAME).write_bytes(merchant_feed(catalog, image_url))
 
 
-def _write_product_pages(job: bytes) -> None:
-    catalog, images, assets, theme, staging = pickle.loads(job)
-    _write_files(staging, render_product_pages(catalog, images, assets, theme))
+def _write_product_pages(job: bytes) -> dict[str, list[str]]:
+    """Render (or take from the previous build) and write the product pages; returns their
+    record: path → [key, digest of the bytes]."""
+    catalog, images, assets, theme, staging, previous, views = pickle.loads(job)
+    record = {}
+    folders: set[Path] = set()
+    for path, key, content in render_product_pages(catalog, images, assets, theme,
+                                                   previous.reuse, views):
+        target = staging / path
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        record[path] = [key, _digest(content)]
+        if path in previous.kept:
+            # The same bytes: a second name for the previous build's file, which the swap
+            # then drops (files in a build are never changed in place).
+            with contextlib.suppress(OSError):
+                os.link(previous.folder / path, target)
+                continue
+        target.write_bytes(content)
+    return record
+
+
+@dataclass(frozen=True)
+class PreviousPages:
+    """The product pages of the build in `folder`, as its record lists them."""
+
+    folder: Path
+    record: dict[str, list[str]]
+    kept: set[str] = field(default_factory=set)  # the pages `reuse` vouched for
+
+    def reuse(self, path: str, key: str) -> bytes | None:
+        """The page at `path` if it was made with `key` and is still what was written."""
+        entry = self.record.get(path)
+        if entry is None or entry[0] != key:
+            return None
+        try:
+            content = (self.folder / path).read_bytes()
+        except OSError:
+            return None
+        if _digest(content) != entry[1]:
+            return None
+        self.kept.add(path)
+        return content
+
+
+def _previous_pages(out_dir: Path) -> PreviousPages:
+    """What the last build's record says of its product pages (nothing if it is unreadable
+    or made by another version: then every page is rendered)."""
+    try:
+        record = json.loads((out_dir / MARKER).read_text())
+        pages = record[PAGES] if record.get("shopgen") == __version__ else {}
+        if not isinstance(pages, dict):
+            pages = {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pages = {}
+    return PreviousPages(out_dir, {path: entry for path, entry in pages.items()
+                                   if isinstance(entry, list) and len(entry) == 2})
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:32]
 
 
 def _write_files(root: Path, files: dict[str, bytes]) -> None:

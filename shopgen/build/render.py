@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +17,7 @@ import babel
 import babel.numbers
 import jinja2
 
+from shopgen import __version__
 from shopgen.build.browser_data import Facet
 from shopgen.build.images import ImageSet
 from shopgen.catalog import Catalog, Product
@@ -92,9 +95,15 @@ class MoneyFormat:
     def __init__(self, currency: str, locale: str):
         self.currency = currency
         self.locale = babel.Locale.parse(locale, sep="-" if "-" in locale else "_")
+        self._done: dict[str, str] = {}  # babel takes ~0.1 ms an amount; shops repeat prices
 
     def __call__(self, amount: Decimal) -> str:
-        return babel.numbers.format_currency(amount, self.currency, locale=self.locale)
+        key = str(amount)  # not the Decimal: 10.0 and 10.00 are equal but written apart
+        text = self._done.get(key)
+        if text is None:
+            text = self._done[key] = babel.numbers.format_currency(amount, self.currency,
+                                                                    locale=self.locale)
+        return text
 
 
 def shop_view(catalog: Catalog) -> ShopView:
@@ -202,11 +211,13 @@ def product_views(catalog: Catalog, images: dict[str, ImageSet]) -> list[Product
 
 
 def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Facet],
-                assets: Assets, theme: Path) -> dict[str, bytes]:
+                assets: Assets, theme: Path,
+                views: list[ProductView] | None = None) -> dict[str, bytes]:
     """The shop-wide pages, by output path: the shop page (the first products), the numbered
-    pages that list the rest (page/2/index.html, …), 404, sitemap and robots.txt."""
+    pages that list the rest (page/2/index.html, …), 404, sitemap and robots.txt. `views`:
+    the product_views, when the caller has them already."""
     env = make_environment(theme)
-    views = product_views(catalog, images)
+    views = product_views(catalog, images) if views is None else views
     prices = [p.price.amount for p in catalog.products]
     shop = shop_view(catalog)
     pages = [views[start:start + LIST_PAGE] for start in range(0, len(views), LIST_PAGE)]
@@ -231,23 +242,49 @@ def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Face
     return files
 
 
+# A rendered page kept from an earlier build: its bytes when `key` is the key it was made
+# with, else None (the build's record and folder: pipeline.py).
+Reuse = Callable[[str, str], bytes | None]
+
+
 def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: Assets,
-                         theme: Path) -> dict[str, bytes]:
-    """Each product's own page (p/<anchor>.html), by output path.
+                         theme: Path, reuse: Reuse | None = None,
+                         views: list[ProductView] | None = None,
+                         ) -> Iterator[tuple[str, str, bytes]]:
+    """Each product's own page (p/<anchor>.html) as (output path, key, bytes), one at a time
+    (100,000 pages need not all be in memory); the key is a digest of everything the page is
+    rendered from (templates, code, what it shows). A page whose key `reuse` knows is taken as
+    it is instead of rendered again.
 
     A product page shows its details without JavaScript, and is what the shop page's details
     dialog fetches when it opens, so the shop page itself stays light. Product pages link the
-    stylesheet and script only (`assets.css`, `assets.js`).
+    stylesheet and script only (`assets.css`, `assets.js`: the other names are empty there).
     """
     env = make_environment(theme)
     shop = shop_view(catalog)
-    pages = {}
-    for product, view in zip(catalog.products, product_views(catalog, images), strict=True):
-        pages[view.url] = render_template(
-            env, "product.html.j2", shop=shop, product=view, assets=assets,
-            json_ld=product_json_ld(catalog, product, view),
-            canonical_url=shop.base_url + view.url).encode("utf-8")
-    return pages
+    theme_key = _templates_digest(theme)
+    # Only these two: the data and index names change with any product, and would make every
+    # page's key change with them.
+    assets = Assets(css=assets.css, js=assets.js, data="", index="")
+    views = product_views(catalog, images) if views is None else views
+    for product, view in zip(catalog.products, views, strict=True):
+        context = {"shop": shop, "product": view, "assets": assets,
+                   "json_ld": product_json_ld(catalog, product, view),
+                   "canonical_url": shop.base_url + view.url}
+        key = hashlib.sha256(f"{theme_key}|{context!r}".encode()).hexdigest()
+        kept = reuse(view.url, key) if reuse is not None else None
+        yield view.url, key, kept if kept is not None else render_template(
+            env, "product.html.j2", **context).encode("utf-8")
+
+
+def _templates_digest(theme: Path) -> str:
+    """A digest of the theme's templates and of the code that renders them."""
+    digest = hashlib.sha256(f"{__version__}|{jinja2.__version__}".encode())
+    digest.update(Path(__file__).read_bytes())
+    for path in sorted(theme.rglob("*.j2")):
+        digest.update(f"{path.relative_to(theme)}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def sitemap(catalog: Catalog, views: list[ProductView]) -> str:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import re
+import stat as stat_module
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
 from shopgen.catalog.model import Attribute, Price, Product
-from shopgen.config.fields import Problems, Record, did_you_mean, read_catalog_file, shown
+from shopgen.catalog.parsed_cache import FileResult, ParsedProducts, code_digest
+from shopgen.config.fields import (
+    Problems,
+    Record,
+    did_you_mean,
+    parse_catalog_bytes,
+    read_catalog_bytes,
+    shown,
+)
 from shopgen.config.yaml_source import LineList, LineMap
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -26,47 +37,123 @@ PRODUCT_FIELDS = ["sku", "name", "brand", "category", "description", "colours", 
 MAX_ATTRIBUTE_NUMBER = 10**12
 ATTRIBUTE_STEP = Decimal("0.000001")
 
-PARALLEL_FROM = 400  # product files; below this, starting worker processes costs more
+PARALLEL_FROM = 400  # product files to parse; below this, worker processes cost more
 
 
-def load_products(site_dir, today, attributes, problems, currency=None):
+def load_products(site_dir, today, attributes, problems, currency=None, cache_dir=None):
     """Read every product file; `currency` (None when shop.yaml is broken) bounds the prices'
-    decimals."""
+    decimals. With `cache_dir`, files unchanged since an earlier build are not parsed again
+    (parsed_cache.py); the result is the same either way."""
     folder = site_dir / "products"
     names = sorted(f"products/{p.name}" for p in [*folder.glob("*.yaml"), *folder.glob("*.yml")])
     if not names:
         problems.add("products/", 1, "no product files (products/*.yaml)")
     by_id = {a.id: a for a, _mapping in attributes}
-    read = partial(_read_product_files, site_dir, today, by_id, currency)
-    workers = min(os.cpu_count() or 1, 8)
-    if len(names) < PARALLEL_FROM or workers < 2:
-        results = [read(names)]
-    else:  # YAML parsing is CPU-bound Python: one process per core, files in order
-        size = -(-len(names) // (workers * 4))
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(read, [names[i:i + size]
-                                           for i in range(0, len(names), size)]))
-    for products, chunk_problems in results:
-        problems.items.extend(chunk_problems)
-        yield from products
-
-
-def _read_product_files(site_dir: Path, today: dt.date, attributes: dict[str, Attribute],
-                        currency: str | None, names: list[str]) -> tuple[list, list[str]]:
-    """Read some product files: (product, its key lines) pairs and the problems found."""
-    problems = Problems()
-    products = []
+    context = json.dumps([code_digest(), currency, [repr(a) for a in by_id.values()]])
+    cache = ParsedProducts(cache_dir, site_dir, context, today)
+    results: dict[str, FileResult] = {}
+    to_parse: list[tuple[str, str, bytes]] = []
+    read_stats: dict[str, os.stat_result] = {}  # of the files read, as they were before
     for name in names:
-        data = read_catalog_file(site_dir, name, problems)
-        if data is None:
+        stat = _regular_file_stat(site_dir / name)  # before reading: an edit after it shows
+        cached = _unchanged(cache, name, stat)
+        if cached is not None:
+            results[name] = cached
             continue
-        r = Record(data, name, problems)
+        read_problems = Problems()
+        data = read_catalog_bytes(site_dir, name, read_problems)
+        if data is None:
+            results[name] = (None, None, read_problems.items)
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        cached = _safe(cache.get(name, digest))
+        if cached is not None:
+            results[name] = cached
+        else:
+            to_parse.append((name, digest, data))
+        if stat is not None:
+            read_stats[name] = stat
+    for (name, digest, _data), (result, dated) in zip(
+            to_parse, _parse_all(to_parse, today, by_id, currency), strict=True):
+        results[name] = result
+        cache.put(name, digest, result, dated)
+    for name, stat in read_stats.items():
+        cache.seen(name, stat)
+    cache.save(names)
+    for name in names:
+        product, lines, file_problems = results[name]
+        problems.items.extend(file_problems)
+        if product is not None:
+            yield product, lines
+
+
+def _unchanged(cache: ParsedProducts, name: str,
+               stat: os.stat_result | None) -> FileResult | None:
+    """The kept result of a file whose size and time say it is unchanged."""
+    digest = cache.digest_if_unchanged(name, stat) if stat is not None else None
+    return _safe(cache.get(name, digest)) if digest is not None else None
+
+
+def _regular_file_stat(path: Path) -> os.stat_result | None:
+    """The file's size and times; None for a link (checked and read every time) or a file
+    that cannot be seen."""
+    try:
+        stat = path.lstat()
+    except OSError:
+        return None
+    return stat if stat_module.S_ISREG(stat.st_mode) else None
+
+
+def _safe(result: FileResult | None) -> FileResult | None:
+    """A kept result, unless it names a page or a picture that reading the file would have
+    refused: a cache is a file in the shop folder, and a shop folder may come from someone
+    else, so what decides a path is checked again."""
+    if result is None or result[0] is None:
+        return result
+    product = result[0]
+    if SKU_PATTERN.match(product.sku) and all(IMAGE_NAME.match(i) for i in product.images):
+        return result
+    return None
+
+
+def _parse_all(files: list[tuple[str, str, bytes]], today: dt.date,
+               attributes: dict[str, Attribute], currency: str | None) -> list:
+    read = partial(_read_product_files, today, attributes, currency)
+    sources = [(name, data) for name, _digest, data in files]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(sources) < PARALLEL_FROM or workers < 2:
+        return read(sources)
+    # YAML parsing is CPU-bound Python: one process per core, files in order
+    size = -(-len(sources) // (workers * 4))
+    with ProcessPoolExecutor(workers) as pool:
+        chunks = pool.map(read, [sources[i:i + size] for i in range(0, len(sources), size)])
+        return [result for chunk in chunks for result in chunk]
+
+
+def _read_product_files(today: dt.date, attributes: dict[str, Attribute],
+                        currency: str | None,
+                        sources: list[tuple[str, bytes]]) -> list[tuple[FileResult, bool]]:
+    """Read some product files' bytes: for each, what it gave (the product and its key lines,
+    or None, and its problems) and whether that depends on the build date."""
+    results = []
+    for name, data in sources:
+        problems = Problems()
+        parsed = parse_catalog_bytes(name, data, problems)
+        if parsed is None:
+            results.append(((None, None, problems.items), False))
+            continue
+        r = Record(parsed, name, problems)
         product = _read_product(r, today, attributes, currency)
+        lines = None
         if r.ok and product is not None:
             lines = LineMap()  # only the lines travel back, not the whole parsed file
             lines.line, lines.key_lines = r.mapping.line, r.mapping.key_lines
-            products.append((product, lines))
-    return products, problems.items
+        else:
+            product = None
+        # Which price is current depends on the day only for a price history.
+        dated = isinstance(parsed, LineMap) and "prices" in parsed
+        results.append(((product, lines, problems.items), dated))
+    return results
 
 
 def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute],

@@ -21,8 +21,12 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_CATEGORY_DEPTH = 20
 
 
-def load_catalog(site_dir: Path, today: dt.date | None = None) -> Catalog:
-    """Read and validate the whole catalog; raise CatalogError listing every problem."""
+def load_catalog(site_dir: Path, today: dt.date | None = None, *,
+                 cache_dir: Path | None = None) -> Catalog:
+    """Read and validate the whole catalog; raise CatalogError listing every problem.
+
+    With `cache_dir`, product files unchanged since an earlier call are not parsed again
+    (same result, same problems)."""
     site_dir = Path(site_dir)
     today = today or dt.date.today()
     problems = Problems()
@@ -37,7 +41,8 @@ def load_catalog(site_dir: Path, today: dt.date | None = None) -> Catalog:
         _load_list(site_dir, "attributes.yaml", _read_attribute, problems, required=False)
     )
     currency = settings["currency"] if settings is not None else None
-    products = tuple(load_products(site_dir, today, attributes, problems, currency))
+    products = tuple(load_products(site_dir, today, attributes, problems, currency,
+                                    cache_dir))
     _check_ids(brands, "brands.yaml", "brand", problems)
     _check_ids(categories, "categories.yaml", "category", problems)
     _check_category_tree(categories, problems)

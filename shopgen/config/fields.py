@@ -13,7 +13,7 @@ from typing import Any
 import babel.numbers
 
 from shopgen.config.site_files import link_outside, refused_link_message
-from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, read_yaml
+from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, parse_yaml
 
 # The largest amount of money a catalog may write, in the currency's smallest unit (10^12 cents
 # is ten billion euros): far above any product, and far below 2^53, so the browser's numbers
@@ -210,6 +210,14 @@ def money_problem(amount: Decimal, currency: str | None) -> str | None:
 def read_catalog_file(site_dir: Path, name: str, problems: Problems, required: bool = True):
     """Parse one catalog file; a missing, unreadable, unparsable or (when required) empty
     file becomes a problem, and None."""
+    data = read_catalog_bytes(site_dir, name, problems, required)
+    return None if data is None else parse_catalog_bytes(name, data, problems, required)
+
+
+def read_catalog_bytes(site_dir: Path, name: str, problems: Problems,
+                       required: bool = True) -> bytes | None:
+    """The bytes of one catalog file; a missing or unreadable file, or one linked out of the
+    shop, becomes a problem, and None."""
     path = site_dir / name
     if not path.exists():
         if required:
@@ -220,16 +228,23 @@ def read_catalog_file(site_dir: Path, name: str, problems: Problems, required: b
         problems.add(name, 1, refused_link_message(outside))
         return None
     try:
-        data = read_yaml(path)
-    except YamlSyntaxError as error:
-        problems.add(name, error.line, str(error))
-        return None
+        return path.read_bytes()
     except OSError as error:
         problems.add(name, 1, f"cannot be read ({error.strerror or error})")
         return None
-    if data is None and required:
+
+
+def parse_catalog_bytes(name: str, data: bytes, problems: Problems, required: bool = True):
+    """Parse a catalog file's bytes; bad YAML or (when required) an empty file becomes a
+    problem, and None."""
+    try:
+        parsed = parse_yaml(data)
+    except YamlSyntaxError as error:
+        problems.add(name, error.line, str(error))
+        return None
+    if parsed is None and required:
         problems.add(name, 1, "file is empty")
-    return data
+    return parsed
 
 
 def shown(value: Any, quote: bool = True, limit: int = 60) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 def link_outside(site_dir: Path, path: Path) -> Path | None:
     """Where `path` really is when it is a link out of the shop folder and out of its own
     folder's real location; None when the shop may read it."""
+    if not path.is_symlink():  # then it is where its folder really is: allowed
+        return None
     real = path.resolve()
     allowed = (Path(site_dir).resolve(), path.parent.resolve())
     if any(real.is_relative_to(root) for root in allowed):

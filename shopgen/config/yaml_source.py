@@ -50,7 +50,70 @@ class YamlSyntaxError(Exception):
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP, _MAP, _SEQ = (
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "null", "bool", "int", "float", "timestamp", "map", "seq"))
+
+
+class _Unusual(Exception):  # noqa: N818 - a signal, not an error
+    """The document holds a tag or key the direct walk leaves to PyYAML's constructors."""
+
+
 class _LineLoader(_BaseLoader):
+    def construct_document(self, node: yaml.Node) -> Any:
+        # Catalog files hold mappings, lists and plain scalars: walking the nodes directly
+        # is several times faster than PyYAML's generic constructors, and gives the same
+        # values. Anything else (merge keys, !!set, !!binary, …) goes the generic way.
+        try:
+            return self._walk(node, 0, set())
+        except _Unusual:
+            return super().construct_document(node)
+
+    def _walk(self, node: yaml.Node, depth: int, seen: set[int]) -> Any:
+        if id(node) in seen:  # a node met twice is an alias (`*name`)
+            raise _AliasFound(node.start_mark.line + 1)
+        seen.add(id(node))
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag == _STR:
+                return node.value
+            if tag == _NULL:
+                return None
+            if tag == _BOOL:
+                return self.bool_values[node.value.lower()]
+            if tag == _INT:
+                return self.construct_yaml_int(node)
+            if tag == _FLOAT:
+                return self.construct_yaml_float(node)
+            if tag == _TIMESTAMP:
+                return self.construct_yaml_timestamp(node)
+            raise _Unusual
+        depth += 1
+        if depth > MAX_NESTING:
+            raise YamlSyntaxError(f"values are nested more than {MAX_NESTING} levels deep",
+                                  node.start_mark.line + 1)
+        if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+            items = LineList(self._walk(child, depth, seen) for child in node.value)
+            items.line = node.start_mark.line + 1
+            items.item_lines = [child.start_mark.line + 1 for child in node.value]
+            return items
+        if tag != _MAP or not isinstance(node, yaml.MappingNode):
+            raise _Unusual
+        mapping = LineMap()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = key_lines = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (_STR, _INT):
+                raise _Unusual  # merge keys (`<<`), and keys that are not text or numbers
+            key = self._walk(key_node, depth, seen)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in mapping:
+                raise YamlSyntaxError(f"duplicate key {key!r}", key_node.start_mark.line + 1)
+            mapping[key] = self._walk(value_node, depth, seen)
+            key_lines[key] = key_node.start_mark.line + 1
+        return mapping
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineMap:
         mapping = LineMap()
         mapping.line = node.start_mark.line + 1
@@ -139,7 +202,12 @@ def read_yaml(path: Path) -> Any:
     aliases are refused: `*name` can repeat a value exponentially (an "alias bomb"), and a
     merchandiser's catalog never needs them.
     """
-    text = _utf8_text(path.read_bytes())
+    return parse_yaml(path.read_bytes())
+
+
+def parse_yaml(data: bytes) -> Any:
+    """`read_yaml` of a file's bytes, already read."""
+    text = _utf8_text(data)
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except YamlSyntaxError:

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 
+from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 from lunr.builder import Builder
 from lunr.idf import idf as Idf  # noqa: N812 (lunr.py's own name for it)
 from lunr.stop_word_filter import WORDS as STOP_WORDS
@@ -150,9 +151,12 @@ class PretokenizedBuilder(Builder):
     def _create_field_vectors(self) -> None:
         """lunr.py's own scores, term by term in the same arithmetic, but each vector sorted
         once instead of built by `Vector.insert` (a binary search and a list insert per term:
-        half of the index's build time at 10,000 products). The same vectors."""
+        half of the index's build time at 10,000 products), and each distinct score computed
+        and rounded once (a score is a function of the term, its count, the field and the
+        field's length, and most of them repeat across products). The same vectors."""
         k1, b = self._k1, self._b
         idf_cache: dict[str, float] = {}
+        score_cache: dict[tuple, float] = {}
         vectors = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
             field_name, doc_ref = field_ref.split("/", 1)
@@ -163,17 +167,37 @@ class PretokenizedBuilder(Builder):
             pairs = []
             for term, tf in frequencies.items():
                 posting = self.inverted_index[term]
-                idf = idf_cache.get(term)
-                if idf is None:
-                    idf = idf_cache[term] = Idf(posting, self.document_count)
-                score = (idf * ((k1 + 1) * tf)
-                         / (k1 * (1 - b + b * (field_length / average)) + tf))
-                score *= field_boost
-                score *= doc_boost
-                pairs.append((posting["_index"], round(score, 3)))
+                key = (term, tf, field_name, field_length, doc_boost)
+                score = score_cache.get(key)
+                if score is None:
+                    idf = idf_cache.get(term)
+                    if idf is None:
+                        idf = idf_cache[term] = Idf(posting, self.document_count)
+                    score = (idf * ((k1 + 1) * tf)
+                             / (k1 * (1 - b + b * (field_length / average)) + tf))
+                    score *= field_boost
+                    score *= doc_boost
+                    score = score_cache[key] = round(score, 3)
+                pairs.append((posting["_index"], score))
             pairs.sort()
             vectors[field_ref] = Vector([x for pair in pairs for x in pair])
         self.field_vectors = vectors
+
+    def serialized(self) -> dict:
+        """`self.build().serialize()`, without what serialising does not use: the token set
+        (a trie of every term, for lunr.py's own searches) and rounding each score a second
+        time (they are rounded to three decimals already, and rounding again changes none)."""
+        self._calculate_average_field_lengths()
+        self._create_field_vectors()
+        return {
+            "version": LUNR_JS_VERSION,
+            "fields": list(self._fields),
+            "fieldVectors": [[ref, vector.elements]
+                             for ref, vector in self.field_vectors.items()],
+            "invertedIndex": [[term, self.inverted_index[term]]
+                              for term in sorted(self.inverted_index)],
+            "pipeline": self.search_pipeline.serialize(),
+        }
 
 
 def build_search_index(catalog: Catalog) -> dict:
@@ -185,7 +209,7 @@ def build_search_index(catalog: Catalog) -> dict:
         builder.field(name, boost=boosts[name])
     for document in index_documents(catalog):
         builder.add(document)
-    return {**js_ordered(builder.build().serialize()), "shopgen": query_rules(catalog)}
+    return {**js_ordered(builder.serialized()), "shopgen": query_rules(catalog)}
 
 
 def js_ordered(serialized: dict) -> dict:

@@ -1,0 +1,281 @@
+"""The parsed-file cache: a build that reuses unchanged product files gives what a build that
+reads them all gives, picks up every edit, still lists every problem, and trusts no cache it
+cannot vouch for."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sitekit import TODAY, write_site
+
+from shopgen.build import build_site
+from shopgen.build.pipeline import MARKER
+from shopgen.catalog import load_catalog
+from shopgen.catalog import products as products_module
+from shopgen.catalog.parsed_cache import cache_file
+from shopgen.errors import CatalogError
+
+QUIET = {"echo": lambda *a, **k: None}
+MAGIC = b"shopgen parsed products v1\n"
+
+
+def product(sku: str, name: str, price: str = '"10.00"') -> str:
+    return (f"sku: {sku}\nname: {name}\nbrand: acme\ncategory: bags\ndescription: A bag.\n"
+            f"images: [ac-2.jpg]\nadded: 2026-01-01\nprice: {price}\n")
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the product files parsed (not taken from the cache), in this process."""
+    seen: list[str] = []
+    read = products_module._read_product_files
+
+    def counting(today, attributes, currency, sources):
+        seen.extend(name for name, _data in sources)
+        return read(today, attributes, currency, sources)
+
+    monkeypatch.setattr(products_module, "_read_product_files", counting)
+    return seen
+
+
+def load(site: Path, cache: Path, today=TODAY):
+    return load_catalog(site, today, cache_dir=cache)
+
+
+def edit_cache(site: Path, cache: Path, change) -> None:
+    """Change the stored entries with `change(stored)` and store them under a valid digest."""
+    path = cache_file(cache, site)
+    raw = path.read_bytes()
+    stored = json.loads(raw[len(MAGIC):].partition(b"\n")[2])
+    change(stored)
+    body = json.dumps(stored).encode()
+    path.write_bytes(MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+
+
+def files_of(folder: Path) -> dict[Path, bytes]:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name != MARKER}
+
+
+def test_cached_and_uncached_builds_are_byte_identical(tiny_site: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       parses: list[str]) -> None:
+    write_site(tiny_site, {f"products/x{i}.yaml": product(f"X-{i}", f"Extra {i}")
+                           for i in range(6)})
+    monkeypatch.setenv("SHOPGEN_CACHE_DIR", str(tmp_path / "cache"))
+    build_site(tiny_site, tmp_path / "first", today=TODAY, **QUIET)
+    assert len(parses) == 9  # every file read once
+    build_site(tiny_site, tmp_path / "cached", today=TODAY, **QUIET)
+    assert len(parses) == 9  # … and not again
+    monkeypatch.setenv("SHOPGEN_CACHE_DIR", str(tmp_path / "empty-cache"))
+    build_site(tiny_site, tmp_path / "uncached", today=TODAY, **QUIET)
+    assert files_of(tmp_path / "cached") == files_of(tmp_path / "uncached")
+    assert files_of(tmp_path / "cached") == files_of(tmp_path / "first")
+
+
+def test_parallel_reading_gives_the_same_catalog(tiny_site: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    write_site(tiny_site, {f"products/x{i}.yaml": product(f"X-{i}", f"Extra {i}")
+                           for i in range(5)})
+    serial = load(tiny_site, tmp_path / "serial")
+    monkeypatch.setattr(products_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert load(tiny_site, tmp_path / "parallel") == serial
+    assert load(tiny_site, tmp_path / "parallel") == serial  # from the cache
+
+
+def test_an_edit_to_one_file_is_picked_up(tiny_site: Path, tmp_path: Path,
+                                          parses: list[str]) -> None:
+    cache = tmp_path / "cache"
+    load(tiny_site, cache)
+    parses.clear()
+    path = tiny_site / "products" / "ac-2.yaml"
+    stat = path.stat()
+    # Same size, same modification time: only the bytes tell (the file was written moments
+    # before the cache, so its time alone is not trusted).
+    path.write_text(path.read_text().replace("Day Backpack", "Day Rucksack"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    catalog = load(tiny_site, cache)
+    assert parses == ["products/ac-2.yaml"]
+    assert {p.sku: p.name for p in catalog.products}["AC-2"] == "Day Rucksack"
+
+
+def test_an_old_file_is_trusted_by_its_size_and_time(tiny_site: Path, tmp_path: Path,
+                                                     parses: list[str]) -> None:
+    cache = tmp_path / "cache"
+    for path in (tiny_site / "products").iterdir():
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    first = load(tiny_site, cache)
+    load(tiny_site, cache)  # the first load read them; now their times are kept
+    parses.clear()
+    (tiny_site / "products" / "ac-1.yaml").touch()  # a new time, the same bytes
+    assert load(tiny_site, cache) == first
+    assert load(tiny_site, cache) == first
+    assert parses == []  # compared by digest, still the same file
+
+
+def test_problems_are_listed_with_file_and_line_from_cache_hits(tiny_site: Path,
+                                                                tmp_path: Path,
+                                                                parses: list[str]) -> None:
+    write_site(tiny_site, {"products/zz.yaml": product("ZZ-1", "Broken", price='"0"'),
+                           "products/zy.yaml": "sku: [broken\n",
+                           "products/dup.yaml": product("AC-1", "Same SKU")})
+    cache = tmp_path / "cache"
+    problems = []
+    for _ in range(2):
+        with pytest.raises(CatalogError) as raised:
+            load(tiny_site, cache)
+        problems.append(raised.value.problems)
+    assert parses.count("products/zz.yaml") == 1  # the second time, from the cache
+    assert problems[0] == problems[1]
+    assert "products/zz.yaml:8: price must be greater than 0" in problems[1]
+    assert any(p.startswith("products/zy.yaml:2: invalid YAML") for p in problems[1])
+    # Cross-file checks run on every load, over cached files too.
+    assert any(p.startswith("products/dup.yaml:1: duplicate sku 'AC-1'") for p in problems[1])
+
+
+def test_a_price_history_is_read_again_on_another_day(tiny_site: Path, tmp_path: Path,
+                                                      parses: list[str]) -> None:
+    cache = tmp_path / "cache"
+    assert {p.sku: p.price.amount for p in load(tiny_site, cache).products}["BO-1"] == 45
+    parses.clear()
+    earlier = load(tiny_site, cache, today=TODAY.replace(year=2025))
+    assert {p.sku: p.price.amount for p in earlier.products}["BO-1"] == 49
+    assert parses == ["products/bo-1.yaml"]  # the files without a history are kept
+
+
+def test_the_cache_is_used_when_it_vouches_for_the_file(tiny_site: Path, tmp_path: Path) -> None:
+    """The control for the tests below: an entry whose digest matches is what the build uses."""
+    cache = tmp_path / "cache"
+    load(tiny_site, cache)
+
+    def rename(stored):
+        stored["files"]["products/ac-2.yaml"][2][0][1] = "From The Cache"
+
+    edit_cache(tiny_site, cache, rename)
+    assert "From The Cache" in {p.name for p in load(tiny_site, cache).products}
+
+
+def test_a_cache_from_other_code_is_ignored(tiny_site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load(tiny_site, cache)
+
+    def other_code(stored):
+        stored["files"]["products/ac-2.yaml"][2][0][1] = "From The Cache"
+        stored["context"] = stored["context"].replace('"', "'", 2)
+
+    edit_cache(tiny_site, cache, other_code)
+    assert "From The Cache" not in {p.name for p in load(tiny_site, cache).products}
+
+
+@pytest.mark.parametrize("damage", [
+    lambda raw: raw[:len(raw) // 2],                       # cut short
+    lambda raw: raw.replace(b"Day Backpack", b"Day Backpacx"),  # changed, digest kept
+    lambda raw: b"\x00\xff" * 40,                          # not a cache at all
+    lambda raw: raw.replace(b"shopgen parsed products v1", b"shopgen parsed products v0"),
+])
+def test_a_broken_cache_is_ignored(tiny_site: Path, tmp_path: Path, damage) -> None:
+    cache = tmp_path / "cache"
+    expected = load(tiny_site, cache)
+    path = cache_file(cache, tiny_site)
+    path.write_bytes(damage(path.read_bytes()))
+    assert load(tiny_site, cache) == expected
+    assert load(tiny_site, cache) == expected  # and written anew
+
+
+def test_a_damaged_entry_is_read_again(tiny_site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    expected = load(tiny_site, cache)
+
+    def damage(stored):
+        stored["files"]["products/ac-2.yaml"][2][0][0] = 42  # a SKU that is no text
+        stored["files"]["products/ac-1.yaml"][2] = ["not", "a product"]
+
+    edit_cache(tiny_site, cache, damage)
+    assert load(tiny_site, cache) == expected
+
+
+def test_a_cached_page_or_picture_path_is_checked_again(tiny_site: Path, tmp_path: Path) -> None:
+    """A shop folder may come with a cache someone made: what decides a path is re-checked."""
+    cache = tmp_path / "cache"
+    expected = load(tiny_site, cache)
+
+    def escape(stored):
+        stored["files"]["products/ac-1.yaml"][2][0][0] = "../../outside"
+        stored["files"]["products/ac-2.yaml"][2][0][7] = ["../../../etc/passwd.jpg"]
+
+    edit_cache(tiny_site, cache, escape)
+    assert load(tiny_site, cache) == expected
+
+
+# --- product pages kept from the previous build ------------------------------------------
+
+
+def record_of(build: Path) -> dict:
+    return json.loads((build / MARKER).read_text())
+
+
+def copy_theme(tmp_path: Path) -> Path:
+    from shopgen.resources import theme_dir
+
+    theme = tmp_path / "theme"
+    shutil.copytree(theme_dir(), theme, ignore=shutil.ignore_patterns("node_modules"))
+    return theme
+
+
+def test_a_rebuild_after_one_edit_equals_a_fresh_build(tiny_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    before = record_of(out)["product_pages"]
+    write_site(tiny_site, {"products/ac-2.yaml": product("AC-2", "Day Rucksack")})
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    after = record_of(out)["product_pages"]
+    assert {path for path in after if after[path] != before[path]} == {"p/p-ac-2.html"}
+    assert "Day Rucksack" in (out / "p" / "p-ac-2.html").read_text()
+    build_site(tiny_site, tmp_path / "fresh", today=TODAY, **QUIET)
+    assert files_of(out) == files_of(tmp_path / "fresh")
+
+
+def test_a_kept_page_is_taken_only_when_its_bytes_are_what_was_written(
+        tiny_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    page = out / "p" / "p-ac-1.html"
+    page.write_text(page.read_text().replace("Storm Jacket", "Edited By Hand"))
+    build_site(tiny_site, out, today=TODAY, force=True, **QUIET)
+    assert "Edited By Hand" not in page.read_text()  # changed since: rendered again
+    # The control: a page whose record vouches for it is taken as it is.
+    page.write_text(page.read_text().replace("Storm Jacket", "Edited By Hand"))
+    record = record_of(out)
+    record["product_pages"]["p/p-ac-1.html"][1] = hashlib.sha256(
+        page.read_bytes()).hexdigest()[:32]
+    (out / MARKER).write_text(json.dumps(record))
+    build_site(tiny_site, out, today=TODAY, force=True, **QUIET)
+    assert "Edited By Hand" in page.read_text()
+
+
+def test_a_template_change_renders_every_product_page_again(tiny_site: Path,
+                                                            tmp_path: Path) -> None:
+    theme = copy_theme(tmp_path)
+    out = tmp_path / "out"
+    build_site(tiny_site, out, today=TODAY, theme=theme, **QUIET)
+    template = theme / "product.html.j2"
+    template.write_text(template.read_text().replace("<body", "<!-- new look -->\n<body", 1))
+    build_site(tiny_site, out, today=TODAY, theme=theme, **QUIET)
+    assert all("<!-- new look -->" in page.read_text() for page in (out / "p").iterdir())
+
+
+def test_a_broken_build_record_renders_every_page(tiny_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    expected = files_of(out)
+    for damaged in ("{not json", json.dumps({"shopgen": "0.0.1", "product_pages": {}}),
+                    json.dumps({"product_pages": {"p/p-ac-1.html": "x"}})):
+        (out / MARKER).write_text(damaged)
+        build_site(tiny_site, out, today=TODAY, force=True, **QUIET)
+        assert files_of(out) == expected
