@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import threading
 from collections import OrderedDict
+from collections.abc import Container
 from pathlib import Path
 
 import brotli
@@ -114,8 +115,8 @@ class HashedFiles:
             self._seen = seen
 
 
-def file_headers(relative: str, size: int, hashed: HashedFiles) -> tuple[str, str, str | None,
-                                                                          bool]:
+def file_headers(relative: str, size: int, hashed: Container[str]) -> tuple[str, str, str | None,
+                                                                            bool]:
     """(Content-Type, Cache-Control, stored encoding or None, compress on the fly?) for the
     build file ``relative`` ('/'-separated, as publish names it) of ``size`` bytes."""
     content_type, cache_control, stored = headers_for(relative, size, hashed=relative in hashed)

@@ -4,7 +4,7 @@
 
 import { searchNames } from "../../shopgen/search/js/searcher.js";
 import { createDialogs } from "./dialogs.js";
-import { computeResults } from "./filter.js";
+import { createFilter } from "./filter.js";
 import { createHistory } from "./history.js";
 import { hasFilters, parseState, withState } from "./state.js";
 import { PAGE } from "./view.js";
@@ -18,7 +18,8 @@ export function createShop(root, model, view, tracker, searcher) {
     root, model, view, tracker,
     state: parseState(location.search, model),
     hits: null, // the search's answer for hits.q: {q, order, mask, loose, isMatch}
-    result: null, // computeResults(model, state, hits): {list, total, counts}
+    filter: createFilter(model), // (state, hits) → result; counts only what a click changed
+    result: null, // shop.filter(state, hits): {list, total, counts}
     limit: PAGE, // matches shown ("Show more" adds a page)
     cache: new Map(), // query → hits
     searchSeq: 0, // only the latest search's answer is rendered
@@ -110,7 +111,7 @@ function toHits(model, q, answer) {
 export function render(shop) {
   const { model, state, view } = shop;
   const h = state.q.trim() !== "" ? shop.hits : null;
-  const result = computeResults(model, state, h);
+  const result = shop.filter(state, h);
   shop.result = result;
   view.renderList(result, shop.limit, h ? h.isMatch : null);
   view.renderCounts(result.counts);
@@ -118,7 +119,8 @@ export function render(shop) {
   view.renderEmpty(result.total, state, closeMatches(state, result, h),
     h && !h.order.length ? h.suggestion : null);
   shop.dialogs.show(state.product ? model.bySku.get(state.product) : -1);
-  performance.mark("shopgen:render", { detail: { q: state.q, total: result.total } });
+  performance.mark("shopgen:render", { detail: { q: state.q, total: result.total,
+    counted: result.counted } });
 }
 
 /** When nothing matches: the search's best hits that the filters hide, or its loose matches. */
