@@ -28,7 +28,7 @@ export function createShop(root, model, view, tracker, searcher) {
     phraseBase: undefined, // the price range before a typed price phrase (price_phrase.js)
     phraseTimer: 0,
   };
-  shop.history = createHistory(shop);
+  shop.history = laterWrites(createHistory(shop));
   shop.dialogs = createDialogs(
     document.getElementById("dlg"), model, (p) => view.link(p).getAttribute("href"),
     (p) => view.item(p), { open: (p) => onDialogOpen(shop, p), close: (p) => onDialogClose(shop, p) });
@@ -53,17 +53,50 @@ export function searchReady(shop) {
   runSearch(shop);
 }
 
-/** A click or a select: render first, then one history entry (pushState costs milliseconds
- * on a large page). */
+/** A click or a select: render, and make it one history entry once the frame that shows it
+ * is painted (pushState takes milliseconds, which would delay that frame). */
 export function choose(shop, next) {
+  shop.history.flush(); // an earlier click's entry first (two clicks in one frame: two entries)
+  shop.history.settle();
   shop.state = next;
   shop.limit = PAGE;
   render(shop);
-  shop.history.change(next);
+  shop.history.pushAfterPaint();
+}
+
+/** history.js's functions, plus pushAfterPaint(): push shop.state as a new entry after the
+ * next frame; flush(): push a pending one now. Any other write pushes a pending one first, so
+ * the entries keep their order; Back or Forward (restoreFromUrl) drops it: the URL wins. */
+function laterWrites(history) {
+  let pending = 0; // the frame request of a pending push
+  const flush = () => {
+    if (!pending) return;
+    cancelAnimationFrame(pending);
+    pending = 0;
+    history.write(true);
+  };
+  const first = (fn) => (...args) => { flush(); return fn(...args); };
+  return {
+    ...history,
+    write: first(history.write),
+    change: first(history.change),
+    typed: first(history.typed),
+    flush,
+    pushAfterPaint() {
+      flush();
+      // The rAF callback runs in the frame; a task posted from it runs once that frame is done.
+      pending = requestAnimationFrame(() => setTimeout(flush));
+    },
+    drop() {
+      cancelAnimationFrame(pending);
+      pending = 0;
+    },
+  };
 }
 
 /** Back or Forward: the state from the URL again. */
 export function restoreFromUrl(shop) {
+  shop.history.drop();
   shop.history.settle();
   shop.state = parseState(location.search, shop.model);
   shop.limit = PAGE;
