@@ -43,7 +43,7 @@ function baseKey(state) {
 /**
  * The per-product state the counts are made from: ok[p] (passes search, stock, ranges),
  * pass[f][p] (passes facet f's choice; 1 when nothing is chosen there), fails[p] (facets it
- * fails). A product that passes everything counts for every facet; one that fails a single
+ * fails); pass and fails are kept for the ok products only. A product that passes everything counts for every facet; one that fails a single
  * facet counts for that facet only (a value's count ignores its own facet's choice).
  */
 function countAll(model, state, hits, base) {
@@ -62,8 +62,12 @@ function countAll(model, state, hits, base) {
   const ok = new Uint8Array(n);
   const fails = new Uint8Array(n);
   const st = { hits, base, facets, ok, fails, total: 0 };
-  for (let p = 0; p < n; p++) {
-    if (searched && !searched[p]) continue;
+  // Searching: only the search's hits can match (a few hundred of 10,000, as a rule).
+  const candidates = hits ? hits.order : null;
+  const count = candidates ? candidates.length : n;
+  for (let k = 0; k < count; k++) {
+    const p = candidates ? candidates[k] : k;
+    if (ok[p] || (searched && !searched[p])) continue; // (ok already: a repeated hit)
     if (state.stock && !model.stock[p]) continue;
     let inRange = true;
     for (let r = 0; r < ranges.length; r++) {
@@ -110,6 +114,7 @@ function updateSelections(model, st, state) {
     for (const v of values) {
       for (let k = start[v]; k < start[v + 1]; k++) {
         const p = products[k];
+        if (!st.ok[p]) continue; // never counted: its bits are not kept
         const now = passes(entry.facet, mask, p) ? 1 : 0;
         if (now === entry.pass[p]) continue; // seen already under another changed value
         contribute(st, p, -1);
