@@ -1,13 +1,14 @@
 """Browser benchmark: the shop page in headless Chromium at 1,000 and 10,000 products.
 
 Builds synthetic shops (benchmarks/synthetic_catalog.py: 24 pictures shared by all products),
-serves each on 127.0.0.1 and measures, in Debian's Chromium:
-- bytes before first paint and in total (gzip for text, as a CDN sends it; images raw);
+serves each with `shopgen serve`'s server on 127.0.0.1 (benchmarks/preview_server.py: publish's
+cache headers, brotli/gzip as a CDN compresses) and measures, in Debian's Chromium:
+- bytes before first paint and in total (as that server sends them: brotli for text);
 - time until the page is interactive (filters) and until search is usable (index loaded);
 - keystroke → results rendered and → painted (median, p95), typing real keys;
 - facet click → grid and counts updated; sort change;
 - the longest main-thread task while loading;
-- first load (HTML + CSS + JS, gzip, no images, data or index) at 1,000 products;
+- first load (HTML + CSS + JS, compressed, no images, data or index) at 1,000 products;
 - bytes fetched before the first search result at 10,000 products;
 - details: click on a card → dialog shown, → details filled in from the product page
   (p/<anchor>.html, fetched on first open), and a product page's own first load.
@@ -21,19 +22,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
-import gzip
-import http.server
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from preview_server import preview, sent_bytes  # noqa: E402
 from synthetic_catalog import write_catalog  # noqa: E402
 
 from shopgen.build import build_site  # noqa: E402
@@ -65,7 +63,8 @@ PROBE = """
     const entry = mark(name, options);
     if (name === "shopgen:render" && probe.input !== null) {
       const start = probe.input;
-      const record = {q: entry.detail && entry.detail.q, rendered: entry.startTime - start};
+      const record = {q: entry.detail && entry.detail.q, rendered: entry.startTime - start,
+                      counted: entry.detail && entry.detail.counted};
       probe.renders.push(record);
       requestAnimationFrame(() => setTimeout(() => {
         record.painted = performance.now() - start;
@@ -85,7 +84,7 @@ PROBE = """
 
 
 class Sizes:
-    """Bytes of each served file: gzip for text, raw for images (cached)."""
+    """Bytes of each served file as the preview server sends it to Chromium (cached)."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -97,27 +96,8 @@ class Sizes:
             file = self.root / path
             if not file.is_file():
                 return 0
-            data = file.read_bytes()
-            text = file.suffix in {".html", ".css", ".js", ".json", ".xml", ".txt"}
-            self.cache[path] = len(gzip.compress(data, 9)) if text else len(data)
+            self.cache[path] = sent_bytes(path, file.read_bytes())
         return self.cache[path]
-
-
-def serve(root: Path) -> http.server.ThreadingHTTPServer:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:  # noqa: N802 (the beacon)
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self.send_response(202)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def pct(values: list[float], p: float) -> float:
@@ -236,7 +216,7 @@ def measure_details(page) -> list[dict]:
 
 
 def product_page_bytes(url: str, sizes: Sizes) -> int:
-    """A product page's HTML (gzip) plus its CSS and JS: what a visitor from a search engine
+    """A product page's HTML (compressed) plus its CSS and JS: what a visitor from a search engine
     loads first."""
     root = sizes.root
     page = next((root / "p").glob("*.html"))
@@ -253,12 +233,12 @@ def report(size: int, m: dict) -> None:
 
     print(f"\n== {size:,} products ==")
     print(f"first contentful paint        {m['fcp']:.0f} ms; bytes before it "
-          f"{kb(m['before_paint'])} (gzip)")
+          f"{kb(m['before_paint'])} (compressed)")
     print(f"interactive (filters work)    {m['ready']:.0f} ms")
     print(f"search usable (index loaded)  {m['search']:.0f} ms")
     print(f"longest main-thread task      {m['long']:.0f} ms")
     print(f"bytes in total (load)         {kb(m['total'])} (of which images {kb(m['images'])})")
-    print(f"first load HTML+CSS+JS gzip   {kb(m['first_load'])}  (target <= 100 KB at 1,000)")
+    print(f"first load HTML+CSS+JS compressed   {kb(m['first_load'])}  (target <= 100 KB at 1,000)")
     print(f"bytes before 1st search hit   {kb(m['first_result'])}; without images "
           f"{kb(m['first_result_no_img'])}  (Pagefind: 231 KB)")
     for name, value in sorted(m["parts"].items(), key=lambda kv: -kv[1])[:6]:
@@ -267,6 +247,9 @@ def report(size: int, m: dict) -> None:
     print(f"keystroke → painted           {stats(m['keys'], 'painted')}  (target median <= 16)")
     print(f"facet click → rendered        {stats(m['clicks'], 'rendered')}")
     print(f"facet click → painted         {stats(m['clicks'], 'painted')}  (target median <= 16)")
+    changed = sum(1 for c in m["clicks"] if c.get("counted") == "changed")
+    print(f"facet clicks counted from the changed values only: {changed} of {len(m['clicks'])} "
+          "(the rest: a facet's first value on or its last off, a full count)")
     print(f"sort change → rendered        {stats(m['sorts'], 'rendered')}")
     print(f"sort change → painted         {stats(m['sorts'], 'painted')}")
     first = [d for d in m["details"] if not d["again"]]
@@ -274,7 +257,7 @@ def report(size: int, m: dict) -> None:
     print(f"details click → dialog shown  {stats(m['details'], 'shown')}")
     print(f"details click → filled        first {stats(first, 'filled')}; "
           f"again (cached) {stats(again, 'filled')}")
-    print(f"product page HTML+CSS+JS gzip {kb(m['product_page'])}")
+    print(f"product page HTML+CSS+JS compressed {kb(m['product_page'])}")
 
 
 def main() -> None:
@@ -290,13 +273,8 @@ def main() -> None:
             site = write_catalog(Path(tmp) / f"shop-{size}", size)
             out = Path(tmp) / f"build-{size}"
             build_site(site, out, today=dt.date(2026, 11, 24), echo=lambda *a, **k: None)
-            server = serve(out)
-            try:
-                report(size, measure(browser, f"http://127.0.0.1:{server.server_port}/",
-                                     Sizes(out)))
-            finally:
-                server.shutdown()
-                server.server_close()
+            with preview(out) as url:
+                report(size, measure(browser, url, Sizes(out)))
         browser.close()
 
 

@@ -1,5 +1,6 @@
-"""Lighthouse (mobile, performance) for the sample shop and a synthetic shop, over the same
-gzip-compressing local server as first_result.py, with Debian's Chromium.
+"""Lighthouse (mobile, performance) for the sample shop and a synthetic shop, served by
+`shopgen serve`'s server (benchmarks/preview_server.py: publish's cache headers, brotli/gzip as
+a CDN compresses), with Debian's Chromium.
 
 Lighthouse is not a dependency of the project: install it aside (`npm install --prefix
 /tmp/lh lighthouse`) and pass its binary. Prints the performance score, LCP, TBT and CLS.
@@ -23,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from first_result import serve  # noqa: E402
+from preview_server import preview  # noqa: E402
 from synthetic_catalog import write_catalog  # noqa: E402
 
 from shopgen.build import build_site  # noqa: E402
@@ -41,13 +42,8 @@ def lighthouse(binary: str, url: str, report: Path) -> dict:
 
 
 def measure(binary: str, name: str, out: Path, workdir: Path) -> None:
-    server = serve(out)
-    try:
-        result = lighthouse(binary, f"http://127.0.0.1:{server.server_port}/",
-                            workdir / f"{name}.json")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with preview(out) as url:
+        result = lighthouse(binary, url, workdir / f"{name}.json")
     score = result["categories"]["performance"]["score"] * 100
     figures = ", ".join(f"{short} {result['audits'][key]['displayValue']}"
                         for key, short in AUDITS.items())

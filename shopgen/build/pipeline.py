@@ -330,6 +330,18 @@ def _walk_files(root: Path, skip: set[Path]):
                     yield entry.path, entry.stat()
 
 
+def read_build_record(build_dir: Path) -> frozenset[str] | None:
+    """The files the build named by content hash, from its record; None without a record."""
+    try:
+        record = json.loads((build_dir / MARKER).read_text(encoding="utf-8"))
+        names = record[HASHED_FILES]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        return None
+    return frozenset(names)
+
+
 def _previous_fingerprint(out_dir: Path) -> str | None:
     """The last build's fingerprint; None (build again) if its record lacks the hashed files."""
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -28,7 +27,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from shopgen.build.pipeline import HASHED_FILES, MARKER
+from shopgen.build.pipeline import MARKER, read_build_record
 from shopgen.config.shop_yaml import load_shop_block
 from shopgen.errors import PublishError
 from shopgen.publish.execute import UPLOAD_WORKERS, Echo, delete_all, invalidate, upload_all
@@ -85,18 +84,6 @@ def load_settings(site: Path, **overrides: str | None) -> PublishSettings:
         endpoint_url=merged.get("endpoint_url"),
         profile=merged.get("profile"),
     )
-
-
-def read_build_record(build_dir: Path) -> frozenset[str] | None:
-    """The files the build named by content hash, from its record; None without a record."""
-    try:
-        record = json.loads((build_dir / MARKER).read_text(encoding="utf-8"))
-        names = record[HASHED_FILES]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        return None
-    return frozenset(names)
 
 
 def scan_build(build_dir: Path, prefix: str = "") -> list[LocalFile]:

@@ -31,7 +31,9 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 GRACE_PERIOD = dt.timedelta(days=7)
-# CloudFront compresses on the fly only up to 10,000,000 bytes; bigger text is pre-compressed.
+# CloudFront compresses text on the fly from 1,000 up to 10,000,000 bytes (gzip or brotli, as
+# the browser asks); bigger text is stored gzip-compressed. `shopgen serve` follows both rules.
+COMPRESS_FROM = 1_000
 COMPRESS_OVER = 10_000_000
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60, must-revalidate"
@@ -132,15 +134,22 @@ def content_type_for(path: str) -> str:
     return guessed
 
 
+def is_compressible(content_type: str) -> bool:
+    """Whether a file of this type is sent compressed (by CloudFront, or stored so if large)."""
+    return content_type.startswith(_COMPRESSIBLE)
+
+
 def headers_for(path: str, size: int, *, hashed: bool) -> tuple[str, str, str | None]:
-    """(Content-Type, Cache-Control, Content-Encoding or None) for a build file.
+    """(Content-Type, Cache-Control, Content-Encoding or None) for a build file, as publish
+    stores it and `shopgen serve` sends it.
 
     `hashed`: the build named the file by its content hash (its record says so), so the file
     under this name never changes and may be cached forever; anything else gets the short cache.
+    The encoding is the stored one (gzip above `COMPRESS_OVER`); smaller text is left to the CDN.
     """
     content_type = content_type_for(path)
     cache_control = IMMUTABLE if hashed else SHORT
-    compress = size > COMPRESS_OVER and content_type.startswith(_COMPRESSIBLE)
+    compress = size > COMPRESS_OVER and is_compressible(content_type)
     return content_type, cache_control, "gzip" if compress else None
 
 

@@ -9,9 +9,12 @@ build keeps its hashed assets while and after a rebuild swaps a new build in
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import errno
 import io
 import os
+import posixpath
 import signal
 import socket
 import socketserver
@@ -24,6 +27,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine
 
@@ -37,6 +41,7 @@ from shopgen.serve.beacon_http import (
     is_health_path,
     send_answer,
 )
+from shopgen.serve.compression import CompressedBodies, HashedFiles, choose_encoding, file_headers
 from shopgen.serve.live_reload import (
     EVENTS_PATH,
     SCRIPT,
@@ -68,6 +73,8 @@ class PreviewServer(ThreadingHTTPServer):
         self.engine = engine
         self.snapshots: BuildSnapshots | None = None
         self.live: LiveReload | None = None  # set: pages reload after each rebuild
+        self.hashed = HashedFiles(out_dir)  # immutable-cached, as publish stores them
+        self.compressed = CompressedBodies()
         self.request_timeout = request_timeout
         self.debug = debug
         self.report = report
@@ -154,35 +161,82 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         return found + "/" if local.endswith("/") else found
 
     def send_head(self):  # noqa: ANN201 - http.server's signature
-        """As SimpleHTTPRequestHandler's, but an impossible file name is a 404, not a crash,
-        and a page carries the live-reload script."""
-        page = self._page_with_live_script() if self.server.live is not None else None
-        if page is not None:
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            return io.BytesIO(page)
+        """A build file with publish's headers, compressed as the CDN would (`compression`);
+        a page carries the live-reload script. Folders without their slash and missing files
+        are left to SimpleHTTPRequestHandler (redirect, styled 404); an impossible file name
+        is a 404, not a crash."""
         try:
-            return super().send_head()
+            found = self._build_file()
+            if found is None:
+                return super().send_head()
         except ValueError:  # e.g. %00 in the path: open() refuses it
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
+        return self._send_build_file(*found)
 
-    def _page_with_live_script(self) -> bytes | None:
-        """The requested HTML page with the live-reload script; None for anything else (a
-        folder without its trailing slash is left to http.server's redirect)."""
+    def _build_file(self) -> tuple[str, str] | None:
+        """(file on disk, its name in the build as publish names it), or None."""
+        url_path = unquote(urlsplit(self.path).path)
         path = self.translate_path(self.path)
         if os.path.isdir(path):
-            if not self.path.split("?", 1)[0].endswith("/"):
+            if not url_path.endswith("/"):
                 return None
             path = os.path.join(path, "index.html")
-        if not path.endswith(".html"):
+            url_path += "index.html"
+        if not os.path.isfile(path):
             return None
+        return path, posixpath.normpath(url_path).lstrip("/")
+
+    def _send_build_file(self, path: str, relative: str) -> io.BytesIO | None:
         try:
-            return with_live_script(Path(path).read_bytes())
-        except (OSError, ValueError):
+            with open(path, "rb") as file:
+                stat = os.fstat(file.fileno())
+                body = file.read()
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND)
             return None
+        live = self.server.live is not None and relative.endswith(".html")
+        if live:
+            body = with_live_script(body)
+        content_type, cache_control, stored, on_the_fly = file_headers(
+            relative, len(body), self.server.hashed)
+        headers = {"Content-Type": content_type, "Cache-Control": cache_control,
+                   "Last-Modified": self.date_time_string(int(stat.st_mtime))}
+        if on_the_fly:
+            headers["Vary"] = "Accept-Encoding"
+        if self._not_modified(stat.st_mtime):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            for name, value in headers.items():
+                if name != "Content-Type":
+                    self.send_header(name, value)
+            self.end_headers()
+            return None
+        encoding = stored or (choose_encoding(self.headers.get("Accept-Encoding"))
+                              if on_the_fly else None)
+        if encoding is not None:
+            key = (path, stat.st_mtime_ns, stat.st_size, live)
+            body = self.server.compressed.get(key, body, encoding)
+            headers["Content-Encoding"] = encoding
+        self.send_response(HTTPStatus.OK)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def _not_modified(self, mtime: float) -> bool:
+        """Whether the request's If-Modified-Since covers the file (as http.server judges it;
+        If-None-Match, which the preview never answers with, disables it)."""
+        since = self.headers.get("If-Modified-Since")
+        if since is None or "If-None-Match" in self.headers:
+            return False
+        try:
+            when = email.utils.parsedate_to_datetime(since)
+        except (TypeError, IndexError, OverflowError, ValueError):
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return int(mtime) <= when.timestamp()
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         """No folder listings: a folder without index.html is not a page."""
@@ -208,10 +262,19 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         except OSError:
             return None
 
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "cache-control":
+            self._cache_control_sent = True
+        super().send_header(keyword, value)
+
     def end_headers(self) -> None:
-        # A preview must always show the latest build (the tracker sets its own headers).
-        if self.command == "GET" and not self._is_beacon() and not is_health_path(self.path):
+        # Build files carry publish's Cache-Control; anything else the preview answers (its
+        # 404 page, redirects, the live-reload script) is never cached; the tracker's answers
+        # carry its own headers, as the Lambda sends them.
+        if (not getattr(self, "_cache_control_sent", False) and not self._is_beacon()
+                and not is_health_path(self.path)):
             self.send_header("Cache-Control", "no-store")
+        self._cache_control_sent = False
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002

@@ -4,7 +4,7 @@
 
 import { searchNames } from "../../shopgen/search/js/searcher.js";
 import { createDialogs } from "./dialogs.js";
-import { computeResults } from "./filter.js";
+import { createFilter } from "./filter.js";
 import { createHistory } from "./history.js";
 import { hasFilters, parseState, withState } from "./state.js";
 import { PAGE } from "./view.js";
@@ -18,7 +18,8 @@ export function createShop(root, model, view, tracker, searcher) {
     root, model, view, tracker,
     state: parseState(location.search, model),
     hits: null, // the search's answer for hits.q: {q, order, mask, loose, isMatch}
-    result: null, // computeResults(model, state, hits): {list, total, counts}
+    filter: createFilter(model), // (state, hits) → result; counts only what a click changed
+    result: null, // shop.filter(state, hits): {list, total, counts}
     limit: PAGE, // matches shown ("Show more" adds a page)
     cache: new Map(), // query → hits
     searchSeq: 0, // only the latest search's answer is rendered
@@ -27,7 +28,7 @@ export function createShop(root, model, view, tracker, searcher) {
     phraseBase: undefined, // the price range before a typed price phrase (price_phrase.js)
     phraseTimer: 0,
   };
-  shop.history = createHistory(shop);
+  shop.history = laterWrites(createHistory(shop));
   shop.dialogs = createDialogs(
     document.getElementById("dlg"), model, (p) => view.link(p).getAttribute("href"),
     (p) => view.item(p), { open: (p) => onDialogOpen(shop, p), close: (p) => onDialogClose(shop, p) });
@@ -52,17 +53,50 @@ export function searchReady(shop) {
   runSearch(shop);
 }
 
-/** A click or a select: render first, then one history entry (pushState costs milliseconds
- * on a large page). */
+/** A click or a select: render, and make it one history entry once the frame that shows it
+ * is painted (pushState takes milliseconds, which would delay that frame). */
 export function choose(shop, next) {
+  shop.history.flush(); // an earlier click's entry first (two clicks in one frame: two entries)
+  shop.history.settle();
   shop.state = next;
   shop.limit = PAGE;
   render(shop);
-  shop.history.change(next);
+  shop.history.pushAfterPaint();
+}
+
+/** history.js's functions, plus pushAfterPaint(): push shop.state as a new entry after the
+ * next frame; flush(): push a pending one now. Any other write pushes a pending one first, so
+ * the entries keep their order; Back or Forward (restoreFromUrl) drops it: the URL wins. */
+function laterWrites(history) {
+  let pending = 0; // the frame request of a pending push
+  const flush = () => {
+    if (!pending) return;
+    cancelAnimationFrame(pending);
+    pending = 0;
+    history.write(true);
+  };
+  const first = (fn) => (...args) => { flush(); return fn(...args); };
+  return {
+    ...history,
+    write: first(history.write),
+    change: first(history.change),
+    typed: first(history.typed),
+    flush,
+    pushAfterPaint() {
+      flush();
+      // The rAF callback runs in the frame; a task posted from it runs once that frame is done.
+      pending = requestAnimationFrame(() => setTimeout(flush));
+    },
+    drop() {
+      cancelAnimationFrame(pending);
+      pending = 0;
+    },
+  };
 }
 
 /** Back or Forward: the state from the URL again. */
 export function restoreFromUrl(shop) {
+  shop.history.drop();
   shop.history.settle();
   shop.state = parseState(location.search, shop.model);
   shop.limit = PAGE;
@@ -110,7 +144,7 @@ function toHits(model, q, answer) {
 export function render(shop) {
   const { model, state, view } = shop;
   const h = state.q.trim() !== "" ? shop.hits : null;
-  const result = computeResults(model, state, h);
+  const result = shop.filter(state, h);
   shop.result = result;
   view.renderList(result, shop.limit, h ? h.isMatch : null);
   view.renderCounts(result.counts);
@@ -118,7 +152,8 @@ export function render(shop) {
   view.renderEmpty(result.total, state, closeMatches(state, result, h),
     h && !h.order.length ? h.suggestion : null);
   shop.dialogs.show(state.product ? model.bySku.get(state.product) : -1);
-  performance.mark("shopgen:render", { detail: { q: state.q, total: result.total } });
+  performance.mark("shopgen:render", { detail: { q: state.q, total: result.total,
+    counted: result.counted } });
 }
 
 /** When nothing matches: the search's best hits that the filters hide, or its loose matches. */

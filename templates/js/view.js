@@ -46,7 +46,7 @@ function createListRenderer(model, el, cards) {
     const count = Math.min(limit, result.total);
     const next = Array.from(result.list.subarray(0, count));
     const prefix = shown.length <= next.length && shown.every((p, k) => p === next[k]);
-    if (!prefix) list.replaceChildren(...next.map(cards.item));
+    if (!prefix) reorder(list, next.map(cards.item));
     else if (next.length > shown.length) list.append(...next.slice(shown.length).map(cards.item));
     for (const p of next) highlight(cards.link(p), model.products[p].name, isMatch, marks, p);
     const added = prefix ? next.slice(shown.length) : next;
@@ -55,6 +55,19 @@ function createListRenderer(model, el, cards) {
     el.more.textContent = `Show more (${result.total - count} more)`;
     return added;
   };
+}
+
+/** Make the list's children `nodes`, in order, moving as few as it can: a card that stays
+ * is not taken out and put back (which would style, lay out and decode it again). Narrowing a
+ * sorted list keeps the order of the cards that remain, so only new cards are inserted. */
+function reorder(list, nodes) {
+  const keep = new Set(nodes);
+  for (const child of [...list.children]) if (!keep.has(child)) child.remove();
+  let cursor = list.firstElementChild;
+  for (const node of nodes) {
+    if (node === cursor) cursor = cursor.nextElementSibling;
+    else list.insertBefore(node, cursor);
+  }
 }
 
 /** Mark the words of `name` that the search matched; `marks` skips what is there already. */
