@@ -167,6 +167,10 @@ export class ShardIndex {
   query(fn) {
     const query = new lunr.Query(this.fields);
     fn.call(query, query);
+    // A typo search ("loose" too) while the search lacks shards: it may have found nothing
+    // only for want of them, so none of its look-ups are noted yet.
+    const lacking = this.pass && (this.pass.shards.size || this.pass.dictionary);
+    if (lacking && query.clauses.some((clause) => "editDistance" in clause)) return [];
     const expanded = query.clauses.map((clause) => {
       if (clause.presence !== lunr.Query.presence.OPTIONAL || clause.usePipeline) {
         throw new Error("search index: only optional clauses without a pipeline are supported");
