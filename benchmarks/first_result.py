@@ -8,7 +8,8 @@ query, without and with 4x CPU throttling:
   in the worker; the page shows name matches before that, not counted);
 - Pagefind: navigation to a page that imports pagefind.js, searches QUERY and loads the first
   8 results' fragments (its result list's first paint needs them);
-- for both: time, and bytes received (compressed bodies, the worker's requests included).
+- for both: time, and bytes received (compressed bodies, the worker's requests included),
+  and for the unthrottled runs the bytes by kind of file (page, data, index meta, shards…).
 Also the shop page's first load (HTML + CSS + JS, compressed, no images) after the load.
 Targets (issue 12): first result <= 1 s unthrottled, bytes <= Pagefind's (goal: half).
 

@@ -154,6 +154,16 @@ def front_coded(texts: list[str]) -> list[list]:
     return [shared, rest]
 
 
+def front_decoded(coded: list[list]) -> list[str]:
+    """`front_coded`'s texts back, as the page decodes them (templates/js/model.js)."""
+    texts = []
+    previous = b""
+    for shared, rest in zip(*coded, strict=True):
+        previous = previous[:2 * shared] + rest.encode("utf-16-le")
+        texts.append(previous.decode("utf-16-le"))
+    return texts
+
+
 def build_browser_data(catalog: Catalog, facets: list[Facet],
                        cards: dict | None = None) -> dict:
     """The whole data file: currency, locale, facets, products in catalog order, and where
