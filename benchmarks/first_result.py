@@ -51,20 +51,22 @@ const data = await Promise.all(search.results.slice(0, 8).map((r) => r.data()));
 document.title = `done ${search.results.length}`;
 performance.mark("first-result", {detail: data.length});
 </script>"""
-SHOPGEN_DONE = """() => new Promise((resolve) => {
+# Installed before the page loads: when the search engine became ready (#shop[data-search]).
+SHOPGEN_READY = """new MutationObserver(() => {
   const shop = document.getElementById("shop");
+  if (shop && shop.dataset.search && window.__searchReady === undefined) {
+    window.__searchReady = performance.now();
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-search"]});"""
+# The first render of the query's results after the engine was ready (not the names-only
+# answer the page gives before).
+SHOPGEN_DONE = """() => new Promise((resolve) => {
   const check = () => {
-    const done = performance.getEntriesByName("shopgen:render")
-      .find((m) => m.detail.q && m.startTime >= (window.__searchReady ?? Infinity));
+    const ready = window.__searchReady;
+    const done = ready === undefined ? null : performance.getEntriesByName("shopgen:render")
+      .find((m) => m.detail.q && m.startTime >= ready);
     if (done) resolve(done.startTime); else requestAnimationFrame(check);
   };
-  new MutationObserver(() => {
-    // (=== undefined: 0 means "ready before we looked", not "not yet")
-    if (shop.dataset.search && window.__searchReady === undefined) {
-      window.__searchReady = performance.now();
-    }
-  }).observe(shop, {attributes: true});
-  if (shop.dataset.search) window.__searchReady = 0;
   check();
 })"""
 
@@ -148,6 +150,8 @@ def run_once(browser, url: str, done_js: str | None, throttle: int,
              ) -> tuple[float, int, dict[str, int]]:
     context = browser.new_context(viewport={"width": 412, "height": 900})
     page = context.new_page()
+    if done_js:
+        page.add_init_script(SHOPGEN_READY)
     cdp = context.new_cdp_session(page)
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     if throttle > 1:
