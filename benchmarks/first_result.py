@@ -8,7 +8,8 @@ query, without and with 4x CPU throttling:
   in the worker; the page shows name matches before that, not counted);
 - Pagefind: navigation to a page that imports pagefind.js, searches QUERY and loads the first
   8 results' fragments (its result list's first paint needs them);
-- for both: time, and bytes received (compressed bodies, the worker's requests included).
+- for both: time, and bytes received (compressed bodies, the worker's requests included),
+  and for the unthrottled runs the bytes by kind of file (page, data, index meta, shards…).
 Also the shop page's first load (HTML + CSS + JS, compressed, no images) after the load.
 Targets (issue 12): first result <= 1 s unthrottled, bytes <= Pagefind's (goal: half).
 
@@ -50,17 +51,22 @@ const data = await Promise.all(search.results.slice(0, 8).map((r) => r.data()));
 document.title = `done ${search.results.length}`;
 performance.mark("first-result", {detail: data.length});
 </script>"""
-SHOPGEN_DONE = """() => new Promise((resolve) => {
+# Installed before the page loads: when the search engine became ready (#shop[data-search]).
+SHOPGEN_READY = """new MutationObserver(() => {
   const shop = document.getElementById("shop");
+  if (shop && shop.dataset.search && window.__searchReady === undefined) {
+    window.__searchReady = performance.now();
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-search"]});"""
+# The first render of the query's results after the engine was ready (not the names-only
+# answer the page gives before).
+SHOPGEN_DONE = """() => new Promise((resolve) => {
   const check = () => {
-    const done = performance.getEntriesByName("shopgen:render")
-      .find((m) => m.detail.q && m.startTime >= (window.__searchReady || Infinity));
+    const ready = window.__searchReady;
+    const done = ready === undefined ? null : performance.getEntriesByName("shopgen:render")
+      .find((m) => m.detail.q && m.startTime >= ready);
     if (done) resolve(done.startTime); else requestAnimationFrame(check);
   };
-  new MutationObserver(() => {
-    if (shop.dataset.search && !window.__searchReady) window.__searchReady = performance.now();
-  }).observe(shop, {attributes: true});
-  if (shop.dataset.search) window.__searchReady = 0;
   check();
 })"""
 
@@ -107,20 +113,45 @@ def serve(root: Path) -> http.server.ThreadingHTTPServer:
     return server
 
 
-def received(requests: list) -> int:
-    """Compressed response bodies of the finished requests."""
-    total = 0
+def received(requests: list) -> dict[str, int]:
+    """Compressed response bodies of the finished requests, by kind of file."""
+    sizes: dict[str, int] = {}
     for request in requests:
         try:
-            total += request.sizes()["responseBodySize"]
+            size = request.sizes()["responseBodySize"]
+            if not size:  # a Worker's requests: Chromium reports no body size, the header has it
+                size = int(request.response().headers.get("content-length", 0))
         except Exception:  # noqa: BLE001 (a request that never finished)
-            pass
-    return total
+            continue
+        kind = kind_of(request.url)
+        sizes[kind] = sizes.get(kind, 0) + size
+    return sizes
 
 
-def run_once(browser, url: str, done_js: str | None, throttle: int) -> tuple[float, int]:
+KINDS = [("search-shard-", "index shards"), ("search-terms-", "index terms"),
+         ("products-", "product data"), ("cards-", "card pictures"), ("/pagefind/", "pagefind"),
+         ("/images/", "images")]
+
+
+def kind_of(url: str) -> str:
+    path = url.split("?")[0]
+    name = path.rsplit("/", 1)[-1]
+    for needle, kind in KINDS:
+        if needle in path:
+            return kind
+    if name.startswith("search-"):
+        return "engine (worker)" if name.endswith(".js") else "index meta"
+    if name.endswith((".js", ".css")):
+        return "page JS/CSS"
+    return "HTML" if name.endswith(".html") or path.endswith("/") else "other"
+
+
+def run_once(browser, url: str, done_js: str | None, throttle: int,
+             ) -> tuple[float, int, dict[str, int]]:
     context = browser.new_context(viewport={"width": 412, "height": 900})
     page = context.new_page()
+    if done_js:
+        page.add_init_script(SHOPGEN_READY)
     cdp = context.new_cdp_session(page)
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     if throttle > 1:
@@ -136,10 +167,10 @@ def run_once(browser, url: str, done_js: str | None, throttle: int) -> tuple[flo
         at = page.evaluate("performance.getEntriesByName('first-result')[0].startTime")
     page.wait_for_timeout(300)
     deadline = page.evaluate("performance.timeOrigin") + at + 1
-    size = received([r for r in finished
-                     if r.timing["startTime"] + r.timing["responseEnd"] <= deadline])
+    kinds = received([r for r in finished
+                      if r.timing["startTime"] + r.timing["responseEnd"] <= deadline])
     context.close()
-    return at, size
+    return at, sum(kinds.values()), kinds
 
 
 def first_load(root: Path) -> int:
@@ -162,7 +193,7 @@ def bench(browser, size: int, query: str, workdir: Path, runs: int) -> None:
           "same browser, alternating) ==")
     try:
         for throttle in (1, 4):
-            rows: dict[str, list[tuple[float, int]]] = {"shopgen": [], "pagefind": []}
+            rows: dict[str, list[tuple[float, int, dict]]] = {"shopgen": [], "pagefind": []}
             for _ in range(runs):
                 rows["shopgen"].append(run_once(browser, f"{base}?q={query}", SHOPGEN_DONE,
                                                 throttle))
@@ -173,6 +204,11 @@ def bench(browser, size: int, query: str, workdir: Path, runs: int) -> None:
                 kb = statistics.median(v[1] for v in values) / 1000
                 print(f"  {name:<9} CPU x{throttle}: first result {ms:7.0f} ms after "
                       f"navigation, {kb:7.1f} KB received before it")
+                if throttle == 1:
+                    kinds = values[-1][2]
+                    print("            " + ", ".join(f"{kind} {size / 1000:.1f}" for kind, size
+                                                     in sorted(kinds.items(),
+                                                               key=lambda k: -k[1])))
         print(f"  shopgen first load (HTML+CSS+JS, gzip): {first_load(out) / 1000:.1f} KB")
     finally:
         server.shutdown()

@@ -9,7 +9,13 @@ from pathlib import Path
 
 from sitekit import TODAY, product, write_site
 
-from shopgen.build.browser_data import build_browser_data, build_facets, minor_units
+from shopgen.build.browser_data import (
+    build_browser_data,
+    build_facets,
+    front_coded,
+    front_decoded,
+    minor_units,
+)
 from shopgen.build.render import MoneyFormat, anchor_for, json_ld, product_json_ld, product_view
 from shopgen.catalog import load_catalog
 
@@ -40,8 +46,8 @@ def test_data_file_is_columns_of_small_integers_and_money_is_integer(tiny_site: 
     catalog = load_catalog(tiny_site, TODAY)
     data = build_browser_data(catalog, build_facets(catalog))
     columns = data["columns"]
-    assert data["v"] == 2 and data["n"] == 3
-    assert columns["sku"] == ["AC-1", "AC-2", "BO-1"]
+    assert data["v"] == 3 and data["n"] == 3
+    assert columns["sku"] == [[0, 3, 0], ["AC-1", "2", "BO-1"]]  # front-coded
     assert columns["name"][0] == "Storm Jacket"
     # Facet values as positions in the facet's values: brand acme = 0, colours Red, Navy = 0, 1.
     values = {f["id"]: [v["id"] for v in f.get("values", [])] for f in data["facets"]}
@@ -89,3 +95,13 @@ def _no_images(catalog):
 
     return {name: ImageSet(name, (Variant(320, 240, "a.webp", "a.jpg"),))
             for p in catalog.products for name in p.images}
+
+
+def test_front_coded_texts_decode_as_the_page_does() -> None:
+    """The page's decoding (model.js: previous.slice(0, shared) + rest, in UTF-16 units)
+    gives back every text, astral characters included."""
+    texts = ["BX-00009", "BX-00010", "BX-00010", "Café-1", "Café-2", "\U0001F600a",
+             "\U0001F601b", "\U0001F601", ""]
+    shared, rest = front_coded(texts)
+    assert shared[:3] == [0, 6, 8] and rest[:3] == ["BX-00009", "10", ""]
+    assert front_decoded([shared, rest]) == texts

@@ -1,7 +1,9 @@
 """The compact data file the page filters and sorts with (no search text: that is the index).
 
 Products are columns, not one object each: a list per field, in catalog order, facet values
-as small integers (positions in the facet's `values`), dates as day numbers. The page turns
+as small integers (positions in the facet's `values`), dates as day numbers, SKUs front-coded
+(each as the length it shares with the previous one and the rest: codes are mostly sequential,
+and "BX-00041", "BX-00042" cost a few bytes instead of gzip's 2 per code). The page turns
 them back into records (templates/js/model.js).
 """
 
@@ -104,7 +106,7 @@ def product_columns(catalog: Catalog, facets: list[Facet]) -> dict:
     products = catalog.products
     epoch = dt.date(1970, 1, 1)
     columns: dict = {
-        "sku": [p.sku for p in products],
+        "sku": front_coded([p.sku for p in products]),
         "name": [p.name for p in products],
         "price": [minor_units(p.price.amount, currency) for p in products],
         "was": [0 if p.price.compare_at is None else minor_units(p.price.compare_at, currency)
@@ -132,13 +134,43 @@ def product_columns(catalog: Catalog, facets: list[Facet]) -> dict:
     return columns
 
 
+def front_coded(texts: list[str]) -> list[list]:
+    """[[shared, …], [rest, …]]: each text as the number of leading characters (UTF-16 code
+    units, as the page counts) it shares with the previous text, and the rest."""
+    shared: list[int] = []
+    rest: list[str] = []
+    previous = b""
+    for text in texts:
+        units = text.encode("utf-16-le")
+        n = 0
+        limit = min(len(units), len(previous)) // 2
+        while n < limit and units[2 * n:2 * n + 2] == previous[2 * n:2 * n + 2]:
+            n += 1
+        if n and 0xD8 <= units[2 * n - 1] <= 0xDB:  # never split a surrogate pair
+            n -= 1
+        shared.append(n)
+        rest.append(units[2 * n:].decode("utf-16-le"))
+        previous = units
+    return [shared, rest]
+
+
+def front_decoded(coded: list[list]) -> list[str]:
+    """`front_coded`'s texts back, as the page decodes them (templates/js/model.js)."""
+    texts = []
+    previous = b""
+    for shared, rest in zip(*coded, strict=True):
+        previous = previous[:2 * shared] + rest.encode("utf-16-le")
+        texts.append(previous.decode("utf-16-le"))
+    return texts
+
+
 def build_browser_data(catalog: Catalog, facets: list[Facet],
                        cards: dict | None = None) -> dict:
     """The whole data file: currency, locale, facets, products in catalog order, and where
     the cards' pictures are (cards.py: {"per": n, "files": [...]}, the kth file holds the
     products k*n … (k+1)*n - 1)."""
     return {
-        "v": 2,
+        "v": 3,
         "currency": catalog.shop.currency,
         "locale": catalog.shop.locale,
         "facets": [_facet_record(f) for f in facets],

@@ -13,7 +13,8 @@ class _AssetPaths(Protocol):
     js: str
     data: str
     index: str
-    index_more: str
+    index_shards: tuple[str, ...]
+    index_terms: str
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Weight:
 
 @dataclass(frozen=True)
 class PageWeight:
-    parts: tuple[Weight, ...]  # html, css, js, data, index (first piece), index (rest)
+    parts: tuple[Weight, ...]  # html, css, js, data, index (meta), shards, largest, terms
 
     def part(self, name: str) -> Weight:
         return next(p for p in self.parts if p.name == name)
@@ -46,8 +47,10 @@ class PageWeight:
 
 
 _NOTES = {"data": "  (filters, sort, cards; fetched after the first paint)",
-          "index": "  (first piece: names and tags, fetched when idle)",
-          "index rest": "  (descriptions, fetched with the first search)"}
+          "index": "  (the search index's meta file, fetched when idle)",
+          "shards": "  (the index by term; a search fetches the few of its words)",
+          "shard max": "  (the largest shard)",
+          "terms": "  (every term, fetched for typos)"}
 
 
 def _kb(size: int) -> str:
@@ -62,10 +65,16 @@ def gzip_size(content: bytes) -> int:
 def measure_weight(site: Path, assets: _AssetPaths) -> PageWeight:
     """Weigh index.html and the assets it links."""
     files = [("HTML", "index.html"), ("CSS", assets.css), ("JS", assets.js),
-             ("data", assets.data), ("index", assets.index),
-             ("index rest", assets.index_more)]
+             ("data", assets.data), ("index", assets.index)]
     parts = []
     for name, path in files:
         content = (site / path).read_bytes()
         parts.append(Weight(name, len(content), gzip_size(content)))
+    shards = [(site / path).read_bytes() for path in assets.index_shards]
+    sizes = [(len(content), gzip_size(content)) for content in shards] or [(0, 0)]
+    parts.append(Weight("shards", sum(r for r, _ in sizes),
+                        sum(g for _, g in sizes)))
+    parts.append(Weight("shard max", *max(sizes, key=lambda size: size[1])))
+    terms = (site / assets.index_terms).read_bytes() if assets.index_terms else b""
+    parts.append(Weight("terms", len(terms), gzip_size(terms)))
     return PageWeight(tuple(parts))

@@ -35,8 +35,8 @@ from shopgen.config.fields import Problems
 from shopgen.config.site_folder import require_shop
 from shopgen.errors import CatalogError, ShopgenError
 from shopgen.resources import theme_dir
-from shopgen.search.index import build_search_index, serialize_index
-from shopgen.search.pieces import split_index
+from shopgen.search.index import build_search_index
+from shopgen.search.pieces import shard_index, write_shards
 
 MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
@@ -127,16 +127,16 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         views = product_views(catalog, images)  # what both kinds of pages show
         job = pickle.dumps((catalog, images, assets, theme, staging, previous, views))
         product_pages = pool.submit(_write_product_pages, job)
-        first, more = split_index(build_search_index(catalog))
-        more_name = _write_hashed(assets_dir, "search-more", serialize_index(more))
-        index_name = _write_hashed(assets_dir, "search",
-                                   serialize_index({**first, "more": more_name}))
-        assets = replace(assets, index=f"assets/{index_name}", index_more=f"assets/{more_name}")
+        index_files = [f"assets/{name}" for name in write_shards(
+            shard_index(build_search_index(catalog)),
+            lambda stem, content: _write_hashed(assets_dir, stem, content))]
+        assets = replace(assets, index=index_files[0], index_terms=index_files[1],
+                         index_shards=tuple(index_files[2:]))
         _write_files(staging, render_site(catalog, images, facets, assets, theme, views))
         _write_feeds(catalog, images, staging)
         pages = product_pages.result()
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
-    hashed |= {assets.data, assets.index, assets.index_more, *card_files}
+    hashed |= {assets.data, *index_files, *card_files}
     hashed |= {f"images/{file}" for image_set in images.values()
                for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
     return measure_weight(staging, assets), hashed, pages

@@ -84,9 +84,10 @@ class Assets:
     css: str
     js: str
     data: str
-    index: str  # the search index's first piece (its second is named inside it)
+    index: str  # the search index's meta file (its shards and dictionary are named inside it)
     search: str = ""  # the search engine's module, which the page starts as a Worker
-    index_more: str = ""  # the index's second piece (the descriptions)
+    index_shards: tuple[str, ...] = ()  # the shards by term, fetched a few per search
+    index_terms: str = ""  # every term, fetched only for typos
 
 
 class MoneyFormat:

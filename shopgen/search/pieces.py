@@ -1,51 +1,103 @@
-"""The lunr index in two pieces, in a compact form that the search worker turns back into
-lunr's own (js/pieces.js), so that the index lunr.js loads is the one lunr.py built.
+"""The lunr index in shards by term, so that a search fetches only the terms it asks for
+(js/shards.js answers it with lunr's own arithmetic; Pagefind shards its index alike).
 
-- The first piece answers the first query: every term (with its `_index`), the postings and
-  field vectors of the short fields (name, SKU, tags: brand, colours, category), and the
-  index's query rules (`shopgen`: stemmer, synonyms, …).
-- The second holds the descriptions' postings and vectors: the bulk of any index. The page
-  fetches it when the customer first searches; from then on the worker searches the whole
-  index again, so results and ranking are exactly those of the single index.
+- The meta file (fetched first, small): the fields, the number of products, where each shard
+  starts (its first term) and the query rules (`shopgen`: stemmer, synonyms, …).
+- The shards: the terms in the order lunr.js sorts them (UTF-16), cut into runs of about
+  `SHARD_BYTES`; each term with its `_index` and, per field, its postings AND each posting's
+  value in the product's field vector (the tf-idf weight lunr.py computed). A prefix's terms
+  are one contiguous run, so a word typed so far needs one shard or two.
+- The dictionary: every term (for typos: lunr's fuzzy match needs them all) and the readable
+  forms of stems ("Did you mean"), fetched only when a word matches nothing as typed.
 
-Compact: a posting is a list of document numbers as gaps, a field vector only its scores in
-thousandths (lunr.py rounds them to three decimals); the term of each score is known from
-the postings (a vector lists its terms by ascending `_index`).
+lunr scores a product by Σ_field (query vector · field vector) / |query vector|: the query
+vector holds every term the query expands to (the dictionary or the shards of its prefix tell
+which), the field vector's entries for those terms are in their shards. So the shards give
+exactly the whole index's scores without the whole index. The whole index still exists in
+lunr's format (index.py); tests load it in lunr.js and compare answers.
+
+Compact: a posting is a list of product numbers as gaps, a weight an integer number of
+thousandths when that is exact (lunr.py rounds weights to three decimals).
 """
 
 from __future__ import annotations
 
-LATER_FIELDS = ("description",)  # the bulk of any index, fetched with the first search
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shopgen.search.index import serialize_index
+
+SHARD_BYTES = 12_000  # raw JSON per shard, about 4 KB gzip: a word typed costs one or two
 
 
-def split_index(serialized: dict, later_fields: tuple[str, ...] = LATER_FIELDS,
-                ) -> tuple[dict, dict]:
-    """(first piece, second piece) of a serialised lunr index whose refs are "0", "1", …"""
+@dataclass(frozen=True)
+class ShardedIndex:
+    meta: dict  # without the file names: the build adds "shards" and "terms" once written
+    starts: list[str]  # each shard's first term
+    shards: list[dict]
+    dictionary: dict
+
+
+def shard_index(serialized: dict, shard_bytes: int = SHARD_BYTES) -> ShardedIndex:
+    """Cut a serialised lunr index (refs "0", "1", …; terms in lunr.js's order, index.py's
+    `js_ordered`) into shards of terms; see the module's docstring."""
     fields = serialized["fields"]
-    first_fields = tuple(f for f in fields if f not in later_fields)
     inverted = serialized["invertedIndex"]
-    vectors = dict(serialized["fieldVectors"])
-    count = sum(1 for ref in vectors if ref.startswith(f"{fields[0]}/"))
-    base = {
-        "v": 1, "version": serialized["version"], "fields": fields, "docs": count,
-        "terms": [term for term, _ in inverted],
-        "index": [posting["_index"] for _, posting in inverted],
-        **({"shopgen": serialized["shopgen"]} if "shopgen" in serialized else {}),
-    }
-    rest = tuple(f for f in fields if f not in first_fields)
-    return ({**base, **_piece(inverted, vectors, count, first_fields)},
-            _piece(inverted, vectors, count, rest))
+    weights = _weights(serialized["fieldVectors"])
+    count = sum(1 for ref, _ in serialized["fieldVectors"] if ref.startswith(f"{fields[0]}/"))
+    rules = dict(serialized.get("shopgen", {}))
+    readable = rules.pop("words", {})
+    meta = {"v": 2, "version": serialized["version"], "fields": fields, "docs": count,
+            "shopgen": rules}
+    starts: list[str] = []
+    shards: list[dict] = []
+    run: list[tuple[str, dict]] = []
+    size = 0
+    for term, posting in inverted:
+        cost = len(term) + 8 + sum(6 * len(posting[f]) for f in fields)
+        if run and size + cost > shard_bytes:
+            starts.append(run[0][0])
+            shards.append(_shard(run, fields, weights))
+            run, size = [], 0
+        run.append((term, posting))
+        size += cost
+    if run:
+        starts.append(run[0][0])
+        shards.append(_shard(run, fields, weights))
+    dictionary = {"terms": [term for term, _ in inverted], "words": readable}
+    return ShardedIndex(meta, starts, shards, dictionary)
 
 
-def _piece(inverted: list, vectors: dict, count: int, fields: tuple[str, ...]) -> dict:
-    postings: dict[str, list[list[int]]] = {}
-    scores: dict[str, list[list[float | int]]] = {}
-    for field in fields:
-        postings[field] = [_gaps(sorted(int(ref) for ref in posting[field]))
-                           for _, posting in inverted]
-        scores[field] = [[_thousandths(v) for v in vectors[f"{field}/{doc}"][1::2]]
-                         for doc in range(count)]
-    return {"piece": list(fields), "postings": postings, "scores": scores}
+def write_shards(sharded: ShardedIndex, write: Callable[[str, bytes], str]) -> list[str]:
+    """Write the shards, the dictionary, then the meta file naming them through
+    `write(stem, content) → file name`; returns the names, the meta file's first."""
+    shards = [write("search-shard", serialize_index(shard)) for shard in sharded.shards]
+    terms = write("search-terms", serialize_index(sharded.dictionary))
+    meta = {**sharded.meta, "shards": [list(pair) for pair in zip(sharded.starts, shards,
+                                                                   strict=True)],
+            "terms": terms}
+    return [write("search", serialize_index(meta)), terms, *shards]
+
+
+def _weights(field_vectors: list) -> dict[str, dict[int, float]]:
+    """field ref → {term's _index: weight} (a field vector lists [index, weight, …])."""
+    return {ref: dict(zip(vector[0::2], vector[1::2], strict=True))
+            for ref, vector in field_vectors}
+
+
+def _shard(run: list[tuple[str, dict]], fields: list[str], weights: dict) -> dict:
+    postings: dict[str, list[list[int]]] = {f: [] for f in fields}
+    values: dict[str, list[list[float | int]]] = {f: [] for f in fields}
+    for _, posting in run:
+        index = posting["_index"]
+        for field in fields:
+            docs = sorted(int(ref) for ref in posting[field])
+            postings[field].append(_gaps(docs))
+            values[field].append([_thousandths(weights[f"{field}/{doc}"][index])
+                                  for doc in docs])
+    return {"terms": [term for term, _ in run],
+            "index": [posting["_index"] for _, posting in run],
+            "postings": postings, "weights": values}
 
 
 def _gaps(numbers: list[int]) -> list[int]:

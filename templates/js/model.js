@@ -46,6 +46,7 @@ function productRecords(data) {
     for (let k = 0; k < ks.length; k++) out[k] = values[ks[k]];
     return out;
   };
+  const skus = frontDecoded(c.sku);
   const records = new Array(data.n);
   for (let i = 0; i < data.n; i++) {
     const own = {};
@@ -56,7 +57,7 @@ function productRecords(data) {
       else if (v >= 0) own[id] = values[v]; // -1: no value
     }
     records[i] = {
-      sku: c.sku[i], name: c.name[i], price: c.price[i], was: c.was[i], stock: c.stock[i],
+      sku: skus[i], name: c.name[i], price: c.price[i], was: c.was[i], stock: c.stock[i],
       added: c.added[i], brand: c.brand ? brands[c.brand[i]] : null,
       category: c.category ? categories[c.category[i]] : null,
       colour: many(c.colour, colours, i), size: many(c.size, sizes, i), attrs: own,
@@ -132,4 +133,15 @@ export function sortOrder(model, sort) {
 /** Format an amount in minor units ("€89.90"). */
 export function formatMoney(model, minor) {
   return model.money.format(minor / model.scale);
+}
+
+/** A front-coded column ([[shared, …], [rest, …]], browser_data.py) back into its texts. */
+function frontDecoded([shared, rest]) {
+  const out = new Array(rest.length);
+  let previous = "";
+  for (let i = 0; i < rest.length; i++) {
+    previous = previous.slice(0, shared[i]) + rest[i];
+    out[i] = previous;
+  }
+  return out;
 }

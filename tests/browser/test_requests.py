@@ -10,8 +10,8 @@ def test_the_page_fetches_only_its_own_files(page, served_build) -> None:
     requested: list[str] = []
     page.context.on("request", lambda request: requested.append(request.url))
     open_shop(page, wait_search=True)
-    # The index's first piece is enough to search; the descriptions come with the first query.
-    assert not any("/assets/search-more-" in url for url in requested)
+    # The index's meta file is enough to start; the shards come with the words searched.
+    assert not any("/assets/search-shard-" in url for url in requested)
     page.get_by_role("searchbox", name="Search products").fill("jacket")
     page.get_by_role("group", name="Brand").get_by_role("checkbox").first.check()
     page.get_by_role("searchbox", name="Search products").fill("")
@@ -26,9 +26,11 @@ def test_the_page_fetches_only_its_own_files(page, served_build) -> None:
     assert "" in paths                                      # the page
     assert any(p.startswith("assets/search-") for p in paths)   # the index, lazily
     assert any(p.startswith("p/") for p in paths)           # a product's details
-    assert any(p.startswith("assets/search-more-") for p in paths)  # the descriptions
-    # The engine's module runs in the worker (the page loads it too, for the stemmer).
-    assert any(p.startswith("assets/search-") and p.endswith(".js") for p in paths)
+    assert any(p.startswith("assets/search-shard-") for p in paths)  # the words' shards
+    assert not any(p.startswith("assets/search-terms-") for p in paths)  # no typo: no dictionary
+    # The engine's module runs in the worker, downloaded once (the page stems with stem.js).
+    engine = [url for url in requested if "/assets/search-" in url and url.endswith(".js")]
+    assert len(engine) == 1
     # The beacon leaves with the page (Playwright does not report it): the server saw it.
     page.wait_for_timeout(300)
     assert {"pageview", "view"} <= {event["type"] for event in served_build.events}

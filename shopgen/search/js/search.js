@@ -1,13 +1,14 @@
 // Search lives in one folder, shopgen/search/: index.py builds the lunr index (documents,
 // tokens, synonyms), ranking.json holds what both sides rank by (the index's field boosts,
 // and the query's term boosts, name bonus and typo rule, read here), and js/ is the browser's
-// side: text.js folds text as the index does, searcher.js loads this engine for the page.
+// side: text.js folds text as the index does, stem.js stems as the index does, searcher.js
+// loads this engine for the page.
 //
 // The search engine over the prebuilt lunr index. Run in a module Worker (the page starts
-// this file by its URL, data-worker), so that loading a large index never blocks the page; the
-// same code runs on the main thread as the fallback (dynamic import). The index comes in two
-// pieces (pieces.js): the short fields answer the first query; the descriptions are fetched
-// with it, and from then on the whole index answers, exactly as one index would.
+// this file by its URL, data-worker), so that loading the index never blocks the page; the
+// same code runs on the main thread as the fallback (dynamic import). The index comes in
+// shards by term (shards.js): a search fetches the shards of its words and answers exactly as
+// lunr.js over the whole index would (createEngine takes that whole index too, for tests).
 //
 // A query is folded like the index, split into words, stop words dropped (unless that leaves
 // nothing), then planned (query.js): synonyms add alternatives, facet-value words become
@@ -21,7 +22,8 @@
 import lunr from "lunr";
 import ranking from "../ranking.json" with { type: "json" };
 import { dropSizeCue, planQuery, skuCode } from "./query.js";
-import { toLunr } from "./pieces.js";
+import { loadShardIndex, searchShards, ShardIndex } from "./shards.js";
+import { stemmerFor } from "./stem.js";
 import { words } from "./text.js";
 
 const PREFIX = lunr.Query.wildcard.TRAILING;
@@ -33,19 +35,7 @@ const NAME_BONUS = ranking.name_bonus;
 const TYPO = ranking.typo;
 const TIE = Math.log(1.02); // scores within 2% are a tie (then in-stock first)
 
-/** The stemmer both sides share ("en": lunr's Porter stemmer; else words stay whole). */
-export function stemmerFor(name) {
-  if (name !== "en") return (w) => w;
-  const cache = new Map();
-  return (w) => {
-    let s = cache.get(w);
-    if (s === undefined) {
-      s = lunr.stemmer(new lunr.Token(w)).toString();
-      if (cache.size < 5000) cache.set(w, s);
-    }
-    return s;
-  };
-}
+export { stemmerFor };
 
 function queryWords(q) {
   const all = dropSizeCue(words(q).map((w) => w.replace(/\*/g, "")).filter(Boolean));
@@ -53,15 +43,14 @@ function queryWords(q) {
   return content.length ? content : all;
 }
 
-/** Wrap a loaded index: search(q) → {refs: Int32Array best first, nameTerms, loose,
- * suggestion}. */
+/** Wrap an index (a ShardIndex, or lunr's serialised whole index): search(q) → {refs:
+ * Int32Array best first, nameTerms, loose, suggestion} (over shards: see searchShards). */
 export function createEngine(indexJson) {
-  const idx = lunr.Index.load(indexJson);
-  const rules = indexJson.shopgen || {};
+  const idx = indexJson instanceof ShardIndex ? indexJson : lunr.Index.load(indexJson);
+  const rules = (indexJson instanceof ShardIndex ? idx.shopgen : indexJson.shopgen) || {};
   const stem = stemmerFor(rules.stemmer);
   const plan = { synonyms: rules.synonyms || [], modifierSet: new Set(rules.modifiers || []) };
   const outOfStock = new Set(rules.out_of_stock || []);
-  const readable = rules.words || {};
 
   function run(term, mode) {
     const { word, stem: s } = term;
@@ -180,7 +169,7 @@ export function createEngine(indexJson) {
       }
       const best = closestTerm(own[0].stem);
       if (best) changed = true;
-      out.push(best ? readable[best] || best : own[0].word);
+      out.push(best ? (rules.words || {})[best] || best : own[0].word); // stem → a word
     });
     return changed ? out.join(" ") : null;
   }
@@ -188,10 +177,12 @@ export function createEngine(indexJson) {
   function closestTerm(s) {
     if (s.length < 3) return null;
     const near = idx.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(s, 2)).toArray();
+    const postings = idx.postings ? idx.postings(near) : near.map((t) => idx.invertedIndex[t]);
+    if (!postings) return null; // shards still to fetch (searchShards runs it again)
     let best = null;
     let bestCount = 0;
-    for (const term of near) {
-      const posting = idx.invertedIndex[term];
+    for (const [k, term] of near.entries()) {
+      const posting = postings[k];
       let count = 0;
       for (const field of ["name", "tags"]) count += Object.keys(posting[field] || {}).length;
       if (count > bestCount || (count === bestCount && best !== null && term < best)) {
@@ -243,51 +234,37 @@ async function fetchJson(url) {
   return response.json();
 }
 
-/** The engine over the index's first piece at `url`, and whole() → a Promise of the engine
- * over the whole index (its other piece fetched once, on the first call). */
+/** The engine over the sharded index whose meta file is at `url`: {search(q) → a Promise of
+ * the answer, stemmer}. */
 export async function loadIndex(url) {
-  const first = await fetchJson(url);
-  let whole = null;
-  return {
-    engine: createEngine(toLunr(first)),
-    whole() {
-      if (!whole) {
-        whole = fetchJson(new URL(first.more, url)).then((more) => createEngine(toLunr(first, more)));
-        whole.catch(() => { whole = null; }); // tried again with the next search
-      }
-      return whole;
-    },
-  };
+  const index = await loadShardIndex(url, fetchJson);
+  const engine = createEngine(index);
+  return { search: (q) => searchShards(engine, index, q), stemmer: engine.stemmer };
 }
 
-// Inside a Worker: load the first piece, then answer searches; the first search fetches the
-// rest of the index, and the page is told ("complete") to search again with all of it.
+// Inside a Worker: load the index's meta file, then answer searches (each fetches the shards
+// of its words).
 if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
   let engine = null;
-  let index = null;
-  let complete = false;
   self.onmessage = async (event) => {
     const msg = event.data;
     if (msg.type === "load") {
       try {
         const started = performance.now();
-        index = await loadIndex(msg.url);
-        engine = index.engine;
+        engine = await loadIndex(msg.url);
         self.postMessage({ type: "ready", ms: performance.now() - started,
           stemmer: engine.stemmer });
       } catch (error) {
         self.postMessage({ type: "failed", error: String(error) });
       }
     } else if (msg.type === "search" && engine) {
-      if (!complete) {
-        index.whole().then((whole) => {
-          if (complete) return;
-          complete = true;
-          engine = whole;
-          self.postMessage({ type: "complete" });
-        }, (error) => console.warn("search index: descriptions unavailable:", error));
+      let result;
+      try {
+        result = await engine.search(msg.q);
+      } catch (error) {
+        self.postMessage({ type: "result", id: msg.id, error: String(error) });
+        return;
       }
-      const result = engine.search(msg.q);
       self.postMessage({ type: "result", id: msg.id, ...result },
         [result.refs.buffer, ...(result.loose ? [result.loose.buffer] : [])]);
     }

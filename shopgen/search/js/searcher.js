@@ -3,25 +3,23 @@
 // fail, and turns answers into what the filter needs. Until the index is there, a plain
 // substring search over product names keeps the search box useful.
 
+import { stemmerFor } from "./stem.js";
 import { words } from "./text.js";
 
 /**
- * @param indexUrl   the index's first piece (assets.index)
+ * @param indexUrl   the index's meta file (assets.index; its shards are fetched per search)
  * @param workerUrl  the engine's module (assets.search), started as a Worker
- * @param onReady    called when the index is loaded, and again when the whole of it is (the
- *                   page then re-runs its search)
+ * @param onReady    called when the index is loaded (the page then re-runs its search)
  * search(q) answers {refs, loose, exact, isMatch(foldedWord)}.
  */
 export function createSearcher(indexUrl, workerUrl, onReady) {
   let engine = null;
   let loading = null;
-  let whole = false; // the descriptions' piece has arrived too
-  const onWhole = () => { whole = true; onReady(); };
 
   function load() {
     if (!loading) {
       const url = (u) => new URL(u, document.baseURI).href;
-      loading = start(url(indexUrl), url(workerUrl), onWhole).then((e) => {
+      loading = start(url(indexUrl), url(workerUrl)).then((e) => {
         engine = e;
         onReady();
         return e;
@@ -43,36 +41,25 @@ export function createSearcher(indexUrl, workerUrl, onReady) {
       suggestion: result.suggestion || null };
   }
 
-  return { load, search, ready: () => engine !== null, whole: () => whole };
+  // Every answer is the whole index's (the shards hold all of it): "whole" once ready.
+  return { load, search, ready: () => engine !== null, whole: () => engine !== null };
 }
 
-async function start(url, workerUrl, onComplete) {
+// The page highlights name words by their stems: stem.js (small, in the page's script) stems
+// as the engine does, so the engine itself is downloaded once, by the Worker.
+async function start(url, workerUrl) {
   try {
-    // The page highlights name words by their stems: it needs the engine's stemmer (lunr's),
-    // so it loads the module too, beside the worker rather than after it.
-    const [[search, stemmer], module] = await Promise.all([
-      inWorker(workerUrl, url, onComplete), import("./search.js")]);
-    return { search, stem: module.stemmerFor(stemmer) };
+    const [search, stemmer] = await inWorker(workerUrl, url);
+    return { search, stem: stemmerFor(stemmer) };
   } catch (error) {
     console.warn("search worker unavailable, searching on the main thread:", error);
     const module = await import("./search.js");
-    const index = await module.loadIndex(url);
-    let engine = index.engine;
-    const search = async (q) => {
-      if (engine === index.engine) {
-        index.whole().then((whole) => {
-          if (engine === whole) return;
-          engine = whole;
-          onComplete();
-        }, (e) => console.warn("search index: descriptions unavailable:", e));
-      }
-      return engine.search(q);
-    };
-    return { search, stem: module.stemmerFor(engine.stemmer) };
+    const engine = await module.loadIndex(url);
+    return { search: engine.search, stem: stemmerFor(engine.stemmer) };
   }
 }
 
-function inWorker(moduleUrl, indexUrl, onComplete) {
+function inWorker(moduleUrl, indexUrl) {
   return new Promise((resolve, reject) => {
     const worker = new Worker(moduleUrl, { type: "module" });
     const pending = new Map();
@@ -81,18 +68,18 @@ function inWorker(moduleUrl, indexUrl, onComplete) {
     worker.onmessage = (event) => {
       const msg = event.data;
       if (msg.type === "ready") {
-        resolve([(q) => new Promise((answer) => {
-          pending.set(++next, answer);
+        resolve([(q) => new Promise((answer, fail) => {
+          pending.set(++next, [answer, fail]);
           worker.postMessage({ type: "search", id: next, q });
         }), msg.stemmer]);
-      } else if (msg.type === "complete") {
-        onComplete();
       } else if (msg.type === "failed") {
         worker.terminate();
         reject(new Error(msg.error));
       } else if (msg.type === "result") {
-        pending.get(msg.id)(msg);
+        const [answer, fail] = pending.get(msg.id);
         pending.delete(msg.id);
+        if (msg.error) fail(new Error(msg.error)); // a shard could not be fetched
+        else answer(msg);
       }
     };
     worker.postMessage({ type: "load", url: indexUrl });

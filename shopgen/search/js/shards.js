@@ -1,0 +1,253 @@
+// The index in shards by term (shopgen/search/pieces.py), searched as lunr.js searches the
+// whole index: `query` below is lunr.Index.prototype.query (lunr 2.3.9) for the optional
+// clauses search.js asks, with lunr's own Query, TokenSet, Vector and MatchData, and postings
+// and field-vector weights read from the shards. A product's score is
+// Σ_field (query vector · field vector) / |query vector|: the query vector holds every term a
+// clause expands to (the shards of a prefix, or the dictionary for typos, list them), and the
+// field vector's entries for those terms travel with their postings. So answers are the whole
+// index's, in the same order, to the last bit of the scores.
+//
+// Searching is synchronous (search.js stays as it is): a search is run, the shards it lacked
+// are noted (`pass`), fetched, and the search run again until nothing is missing.
+
+import lunr from "lunr";
+
+const MAX_ROUNDS = 12;
+
+/** The index's meta file at `url` (its shards are fetched on demand, beside it). */
+export async function loadShardIndex(url, fetchJson) {
+  return new ShardIndex(await fetchJson(url), (file) => fetchJson(new URL(file, url).href));
+}
+
+/** `engine.search(q)` over `index`, fetching the shards it needs first. */
+export async function searchShards(engine, index, q) {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    index.pass = { shards: new Set(), dictionary: false };
+    const result = engine.search(q);
+    const need = index.pass;
+    index.pass = null;
+    if (!need.shards.size && !need.dictionary) return result;
+    await index.fetch(need);
+  }
+  throw new Error(`search index: ${q} still needs shards after ${MAX_ROUNDS} rounds`);
+}
+
+export class ShardIndex {
+  constructor(meta, fetchFile) {
+    this.fields = meta.fields;
+    this.shopgen = meta.shopgen || {};
+    this.starts = meta.shards.map(([first]) => first);
+    this.files = meta.shards.map(([, file]) => file);
+    this.dictionaryFile = meta.terms;
+    this.fetchFile = fetchFile;
+    this.loaded = new Map(); // shard number → Map(term → posting)
+    this.fetching = new Map();
+    this.tokenSets = new Map(); // "lo-hi" → the TokenSet of those shards' terms
+    this.dictionary = null; // the TokenSet of every term (typos)
+    this.pass = null; // what the running search lacked: {shards, dictionary}
+  }
+
+  /** Fetch the shards (and the dictionary) a search lacked. */
+  async fetch(need) {
+    const jobs = [...need.shards].map((s) => this.shard(s));
+    if (need.dictionary && !this.dictionary) {
+      jobs.push(this.fetchFile(this.dictionaryFile).then((d) => {
+        this.dictionary = lunr.TokenSet.fromArray(d.terms);
+        this.shopgen.words = d.words; // readable forms of stems ("Did you mean")
+      }));
+    }
+    await Promise.all(jobs);
+  }
+
+  shard(s) {
+    if (!this.fetching.has(s)) {
+      const job = this.fetchFile(this.files[s]).then((data) => {
+        this.loaded.set(s, decodeShard(data, this.fields));
+      });
+      job.catch(() => this.fetching.delete(s)); // tried again with the next search
+      this.fetching.set(s, job);
+    }
+    return this.fetching.get(s);
+  }
+
+  /** Every term within the TokenSet query (lunr's typo search): needs the dictionary. */
+  get tokenSet() {
+    if (this.dictionary) return this.dictionary;
+    this.need({ dictionary: true });
+    return new lunr.TokenSet();
+  }
+
+  /** lunr's postings ({field: {ref: {}}}) of `terms`, null while a shard is missing. */
+  postings(terms) {
+    const shards = terms.map((t) => this.shardOf(t));
+    if (!this.have(shards)) return null;
+    return terms.map((t, k) => {
+      const posting = this.loaded.get(shards[k]).get(t);
+      return Object.fromEntries(this.fields.map((f) => [f,
+        Object.fromEntries(Array.from(posting.docs[f], (d) => [d, {}]))]));
+    });
+  }
+
+  // The shard that holds `term` if it exists (-1: before the first term).
+  shardOf(term) {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    if (hi < 0 || term < this.starts[0]) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= term) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // [first, last] shard that may hold `term` (every term it begins, for a prefix).
+  range(term, prefix) {
+    const first = this.shardOf(term);
+    if (first < 0 && !prefix) return null;
+    let last = Math.max(first, 0);
+    while (prefix && last + 1 < this.starts.length && this.starts[last + 1].startsWith(term)) last++;
+    return [Math.max(first, 0), last];
+  }
+
+  // Whether every shard is loaded; notes those that are not. A typo's look-ups are noted only
+  // when the search has lacked nothing else so far (what it lacked may be why it found none).
+  have(shards, fuzzy = false) {
+    const missing = shards.filter((s) => s >= 0 && !this.loaded.has(s));
+    if (missing.length) this.need({ shards: missing }, fuzzy);
+    return !missing.length;
+  }
+
+  need({ shards = [], dictionary = false }, fuzzy = true) {
+    const pass = this.pass;
+    if (!pass || (fuzzy && (pass.shards.size || pass.dictionary))) return;
+    shards.forEach((s) => pass.shards.add(s));
+    pass.dictionary ||= dictionary;
+  }
+
+  // The terms a clause expands to, in lunr's order; null while shards are missing.
+  expand(clause) {
+    const wanted = lunr.TokenSet.fromClause(clause);
+    if ("editDistance" in clause) {
+      if (this.pass && (this.pass.shards.size || this.pass.dictionary)) return null;
+      if (!this.dictionary) {
+        this.need({ dictionary: true });
+        return null;
+      }
+      const terms = this.dictionary.intersect(wanted).toArray();
+      return this.have(terms.map((t) => this.shardOf(t)), true) ? terms : null;
+    }
+    const star = clause.term.indexOf("*");
+    const range = this.range(star < 0 ? clause.term : clause.term.slice(0, star), star >= 0);
+    if (!range) return [];
+    const shards = [];
+    for (let s = range[0]; s <= range[1]; s++) shards.push(s);
+    if (!this.have(shards)) return null;
+    return this.tokenSetOf(range).intersect(wanted).toArray();
+  }
+
+  tokenSetOf([first, last]) {
+    const key = `${first}-${last}`;
+    let set = this.tokenSets.get(key);
+    if (!set) {
+      const terms = [];
+      for (let s = first; s <= last; s++) terms.push(...this.loaded.get(s).keys());
+      set = lunr.TokenSet.fromArray(terms);
+      if (this.tokenSets.size > 200) this.tokenSets.clear();
+      this.tokenSets.set(key, set);
+    }
+    return set;
+  }
+
+  posting(term) {
+    return this.loaded.get(this.shardOf(term)).get(term);
+  }
+
+  /** lunr.Index.prototype.query for optional clauses, over the shards. */
+  query(fn) {
+    const query = new lunr.Query(this.fields);
+    fn.call(query, query);
+    // A typo search ("loose" too) while the search lacks shards: it may have found nothing
+    // only for want of them, so none of its look-ups are noted yet.
+    const lacking = this.pass && (this.pass.shards.size || this.pass.dictionary);
+    if (lacking && query.clauses.some((clause) => "editDistance" in clause)) return [];
+    const expanded = query.clauses.map((clause) => {
+      if (clause.presence !== lunr.Query.presence.OPTIONAL || clause.usePipeline) {
+        throw new Error("search index: only optional clauses without a pipeline are supported");
+      }
+      return this.expand(clause);
+    });
+    if (expanded.includes(null)) return [];
+
+    const queryVectors = Object.fromEntries(this.fields.map((f) => [f, new lunr.Vector()]));
+    const matchingFields = new Map(); // field ref → {field, doc, matchData, weights}
+    const termFieldCache = new Set();
+    query.clauses.forEach((clause, c) => {
+      for (const term of expanded[c]) {
+        const posting = this.posting(term);
+        for (const field of clause.fields) {
+          queryVectors[field].upsert(posting.index, clause.boost, (a, b) => a + b);
+          const termField = `${term}/${field}`;
+          if (termFieldCache.has(termField)) continue;
+          const docs = posting.docs[field];
+          const weights = posting.weights[field];
+          for (let k = 0; k < docs.length; k++) {
+            const ref = `${field}/${docs[k]}`;
+            let match = matchingFields.get(ref);
+            if (match === undefined) {
+              match = { field, doc: String(docs[k]), matchData: new lunr.MatchData(term, field, {}),
+                weights: [] };
+              matchingFields.set(ref, match);
+            } else {
+              match.matchData.add(term, field, {});
+            }
+            match.weights.push([posting.index, weights[k]]);
+          }
+          termFieldCache.add(termField);
+        }
+      }
+    });
+
+    const results = [];
+    const matches = new Map();
+    for (const { field, doc, matchData, weights } of matchingFields.values()) {
+      weights.sort((a, b) => a[0] - b[0]);
+      const score = queryVectors[field].similarity(new lunr.Vector(weights.flat()));
+      const had = matches.get(doc);
+      if (had) {
+        had.score += score;
+        had.matchData.combine(matchData);
+      } else {
+        const match = { ref: doc, score, matchData };
+        matches.set(doc, match);
+        results.push(match);
+      }
+    }
+    return results.sort((a, b) => b.score - a.score);
+  }
+}
+
+// A shard's terms → {index, docs: {field: Int32Array}, weights: {field: Float64Array}}.
+function decodeShard(data, fields) {
+  const terms = new Map();
+  data.terms.forEach((term, t) => {
+    const docs = {};
+    const weights = {};
+    for (const field of fields) {
+      const gaps = data.postings[field][t];
+      const values = data.weights[field][t];
+      const d = new Int32Array(gaps.length);
+      const w = new Float64Array(gaps.length);
+      let doc = 0;
+      for (let k = 0; k < gaps.length; k++) {
+        doc += gaps[k];
+        d[k] = doc;
+        w[k] = Number.isInteger(values[k]) ? values[k] / 1000 : values[k];
+      }
+      docs[field] = d;
+      weights[field] = w;
+    }
+    terms.set(term, { index: data.index[t], docs, weights });
+  });
+  return terms;
+}
