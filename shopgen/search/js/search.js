@@ -32,6 +32,8 @@ const TERM_BOOST = ranking.term_boost;
 const NAME_BONUS = ranking.name_bonus;
 const TYPO = ranking.typo;
 const TIE = Math.log(1.02); // scores within 2% are a tie (then in-stock first)
+// Fewer full matches than this: partial ones follow them (a screenful, not the catalog).
+const PARTIAL_BELOW = ranking.partial_below;
 
 /** The stemmer both sides share ("en": lunr's Porter stemmer; else words stay whole). */
 export function stemmerFor(name) {
@@ -95,13 +97,17 @@ export function createEngine(indexJson) {
     for (const r of results) {
       const name = [];
       let bonus = 0;
+      let strong = false;
+      let whole = false;
       for (const [t, fields] of Object.entries(r.matchData.metadata)) {
+        strong ||= Object.keys(fields).some((f) => f !== "description");
+        whole ||= t === term.stem;
         if (!fields.name) continue;
         name.push(t);
         const kind = t === term.stem ? "exact" : t.startsWith(term.word) ? "prefix" : "fuzzy";
         bonus = Math.max(bonus, loose ? 0 : NAME_BONUS[kind]);
       }
-      hits.set(Number(r.ref), { score: r.score + bonus, name });
+      hits.set(Number(r.ref), { score: r.score + bonus, name, strong, whole });
     }
     return hits;
   }
@@ -114,18 +120,26 @@ export function createEngine(indexJson) {
       for (const [ref, first] of per[0]) {
         let score = first.score;
         const name = [...first.name];
+        let { strong, whole } = first;
         let all = true;
         for (let j = 1; j < per.length && all; j++) {
           const hit = per[j].get(ref);
           if (hit) {
             score += hit.score;
             name.push(...hit.name);
+            strong &&= hit.strong;
+            whole &&= hit.whole;
           } else all = false;
         }
         if (!all) continue;
         score *= alt.weight;
         const had = merged.get(ref);
-        if (!had || had.score < score) merged.set(ref, { score, name });
+        if (had) {
+          strong ||= had.strong;
+          whole ||= had.whole;
+        }
+        if (!had || had.score < score) merged.set(ref, { score, name, strong, whole });
+        else Object.assign(had, { strong, whole });
       }
     }
     return merged;
@@ -150,8 +164,7 @@ export function createEngine(indexJson) {
     if (!ws.length) return none;
     const units = planQuery(ws, plan, stem, ranking.synonym_weight);
     const perUnit = units.map(unitHits);
-    let refs = combine(perUnit, units, true, outOfStock);
-    if (!refs.length && units.length > 1) refs = combine(perUnit, units, false, outOfStock);
+    let refs = combine(perUnit, units, outOfStock, rules.stemmer === "en");
     const code = skuCode(ws);
     if (code) refs = firstThese(skuRefs(code), refs);
     const nameTerms = new Set();
@@ -159,8 +172,8 @@ export function createEngine(indexJson) {
     let loose = null;
     let suggestion = null;
     if (!refs.length) {
-      loose = Int32Array.from(combine(units.map((u) => termHits(u.alts[0].terms[0], true)),
-        units.map(() => ({ optional: false })), false, outOfStock).slice(0, 6));
+      loose = Int32Array.from(looseRefs(units.map((u) => termHits(u.alts[0].terms[0], true)),
+        outOfStock).slice(0, 6));
       suggestion = didYouMean(ws, units, perUnit);
     }
     return { refs: Int32Array.from(refs), nameTerms: [...nameTerms], loose, words: ws,
@@ -212,29 +225,65 @@ function firstThese(first, refs) {
   return [...first, ...refs.filter((r) => !seen.has(r))];
 }
 
-/** The refs hit by every required unit (`all`; products with more optional units first) or
- * by any unit (more units first), then by score; in-stock first among equal scores. */
-function combine(perUnit, units, all, outOfStock) {
-  const scores = new Map();
-  const required = new Map();
-  const optional = new Map();
+/** The products found: those hit by every required unit ("full" matches), then, when fewer
+ * than ranking.json's `partial_below` match it by name, code or tags, those that miss a required unit but match
+ * another in a name, code or tag (not only in a description: "bicycle helmet" must not offer
+ * every jacket whose copy mentions a helmet).
+ * Order: products that match every required unit by name, code or tags; then the rest by how
+ * many units they match there (a red product that merely MENTIONS boots comes after the
+ * boots, red or not), by whether the last required word is one of them (with `headLast`,
+ * English: it names the kind of thing, "cloudline parka": other parkas before other
+ * Cloudline products), by units matched at all; then by how many optional (facet) words they
+ * have, as whole words ("sand sandals": the sand-coloured ones, not every sandal), then score;
+ * in-stock first among equal scores. */
+function combine(perUnit, units, outOfStock, headLast) {
+  const facts = new Map(); // ref → {score, required, optional, strong, head}
   const needed = units.filter((u) => !u.optional).length;
+  const head = headLast ? units.findLastIndex((u) => !u.optional) : -1;
   perUnit.forEach((hits, k) => {
-    const counts = units[k].optional ? optional : required;
+    const { optional } = units[k];
+    for (const [ref, hit] of hits) {
+      let f = facts.get(ref);
+      if (!f) facts.set(ref, f = { score: 0, required: 0, optional: 0, strong: 0, head: 0 });
+      f.score += hit.score;
+      if (optional) f.optional += hit.whole ? 1 : 0;
+      else {
+        f.required += 1;
+        if (hit.strong) f.strong += 1;
+        if (k === head && hit.strong) f.head = 1;
+      }
+    }
+  });
+  const full = [];
+  const partial = [];
+  let good = 0; // full matches by name, code or tags
+  for (const [ref, f] of facts) {
+    if (f.required === needed) {
+      full.push(ref);
+      if (f.strong === needed) good += 1;
+    } else if (f.strong) partial.push(ref);
+  }
+  const refs = good >= PARTIAL_BELOW ? full : [...full, ...partial];
+  const f = (ref) => facts.get(ref);
+  const tier = (ref) => Math.floor(Math.log(Math.max(f(ref).score, 1e-9)) / TIE);
+  return refs.sort((a, b) => (f(b).strong === needed) - (f(a).strong === needed)
+    || f(b).strong - f(a).strong || f(b).head - f(a).head || f(b).required - f(a).required
+    || f(b).optional - f(a).optional || tier(b) - tier(a)
+    || outOfStock.has(a) - outOfStock.has(b) || f(b).score - f(a).score || a - b);
+}
+
+/** Loose matches (nothing else found): products with more of the words first, then score. */
+function looseRefs(perUnit, outOfStock) {
+  const scores = new Map();
+  const counts = new Map();
+  for (const hits of perUnit) {
     for (const [ref, hit] of hits) {
       scores.set(ref, (scores.get(ref) || 0) + hit.score);
       counts.set(ref, (counts.get(ref) || 0) + 1);
     }
-  });
-  const refs = [];
-  for (const ref of scores.keys()) {
-    if (!all || (required.get(ref) || 0) === needed) refs.push(ref);
   }
-  const matched = (ref) => (all ? 0 : required.get(ref) || 0) + (optional.get(ref) || 0);
-  const tier = (ref) => Math.floor(Math.log(Math.max(scores.get(ref), 1e-9)) / TIE);
-  refs.sort((a, b) => matched(b) - matched(a) || tier(b) - tier(a)
+  return [...scores.keys()].sort((a, b) => counts.get(b) - counts.get(a)
     || outOfStock.has(a) - outOfStock.has(b) || scores.get(b) - scores.get(a) || a - b);
-  return refs;
 }
 
 async function fetchJson(url) {
