@@ -13,10 +13,13 @@
 // nothing), then planned (query.js): synonyms add alternatives, facet-value words become
 // optional. Each word is stemmed as the index was (index.py) and matches exactly (best) or,
 // as typed, as a prefix (while typing); a word of 4+ letters that matches nothing so is looked
-// up within one edit (typos: ranking.json "typo"). Units AND together (products with more of
-// the optional words first); if that finds nothing, they OR. Products whose NAME matches rank
-// above those matched only elsewhere; a code read aloud ("nw 1001") puts its product first;
-// in-stock products come before out-of-stock ones of (nearly) the same score.
+// up within one edit (typos: ranking.json "typo"). Units AND together; when few products
+// have them all, those with some of them follow ("cloudline parka": the Cloudline parkas, then
+// other parkas), never ones that only MENTION a word in their description (combine). Products
+// matched by name, code or tags come before those matched in descriptions only, then those
+// with more of the optional (facet) words; products whose NAME matches rank above those
+// matched only elsewhere; a code read aloud ("nw 1001") puts its product first; in-stock
+// products come before out-of-stock ones of (nearly) the same score.
 
 import lunr from "lunr";
 import ranking from "../ranking.json" with { type: "json" };
@@ -164,9 +167,12 @@ export function createEngine(indexJson) {
     if (!ws.length) return none;
     const units = planQuery(ws, plan, stem, ranking.synonym_weight);
     const perUnit = units.map(unitHits);
-    let refs = combine(perUnit, units, outOfStock, rules.stemmer === "en");
+    // A code read aloud: its products first, and no partial matches ("nw 1060" must not list
+    // every product whose code starts "nw").
     const code = skuCode(ws);
-    if (code) refs = firstThese(skuRefs(code), refs);
+    const coded = code ? skuRefs(code) : [];
+    const refs = firstThese(coded, combine(perUnit, units, outOfStock, rules.stemmer === "en",
+      !coded.length));
     const nameTerms = new Set();
     for (const hits of perUnit) for (const hit of hits.values()) hit.name.forEach((t) => nameTerms.add(t));
     let loose = null;
@@ -225,8 +231,9 @@ function firstThese(first, refs) {
   return [...first, ...refs.filter((r) => !seen.has(r))];
 }
 
-/** The products found: those hit by every required unit ("full" matches), then, when fewer
- * than ranking.json's `partial_below` match it by name, code or tags, those that miss a required unit but match
+/** The products found: those hit by every required unit ("full" matches), then (`partials`,
+ * unless a code was found) when fewer than ranking.json's `partial_below` match so by name,
+ * code or tags, those that miss a required unit but match
  * another in a name, code or tag (not only in a description: "bicycle helmet" must not offer
  * every jacket whose copy mentions a helmet).
  * Order: products that match every required unit by name, code or tags; then the rest by how
@@ -236,7 +243,7 @@ function firstThese(first, refs) {
  * Cloudline products), by units matched at all; then by how many optional (facet) words they
  * have, as whole words ("sand sandals": the sand-coloured ones, not every sandal), then score;
  * in-stock first among equal scores. */
-function combine(perUnit, units, outOfStock, headLast) {
+function combine(perUnit, units, outOfStock, headLast, partials) {
   const facts = new Map(); // ref → {score, required, optional, strong, head}
   const needed = units.filter((u) => !u.optional).length;
   const head = headLast ? units.findLastIndex((u) => !u.optional) : -1;
@@ -244,10 +251,15 @@ function combine(perUnit, units, outOfStock, headLast) {
     const { optional } = units[k];
     for (const [ref, hit] of hits) {
       let f = facts.get(ref);
-      if (!f) facts.set(ref, f = { score: 0, required: 0, optional: 0, strong: 0, head: 0 });
+      if (!f) {
+        f = { score: 0, required: 0, optional: 0, strong: 0, head: 0, facet: false };
+        facts.set(ref, f);
+      }
       f.score += hit.score;
-      if (optional) f.optional += hit.whole ? 1 : 0;
-      else {
+      if (optional) {
+        f.optional += hit.whole ? 1 : 0;
+        f.facet ||= hit.whole && hit.strong;
+      } else {
         f.required += 1;
         if (hit.strong) f.strong += 1;
         if (k === head && hit.strong) f.head = 1;
@@ -261,9 +273,16 @@ function combine(perUnit, units, outOfStock, headLast) {
     if (f.required === needed) {
       full.push(ref);
       if (f.strong === needed) good += 1;
-    } else if (f.strong) partial.push(ref);
+    } else if (f.strong || f.facet) partial.push(ref);
   }
-  const refs = good >= PARTIAL_BELOW ? full : [...full, ...partial];
+  // A facet word alone ("merino" in "merino zzyzx") is a partial match only when no product
+  // has every required word: "red tent" never lists red things after a few tents.
+  if (full.length) {
+    for (let k = partial.length - 1; k >= 0; k--) {
+      if (!facts.get(partial[k]).strong) partial.splice(k, 1);
+    }
+  }
+  const refs = good >= PARTIAL_BELOW || !partials ? full : [...full, ...partial];
   const f = (ref) => facts.get(ref);
   const tier = (ref) => Math.floor(Math.log(Math.max(f(ref).score, 1e-9)) / TIE);
   return refs.sort((a, b) => (f(b).strong === needed) - (f(a).strong === needed)
