@@ -6,6 +6,7 @@ import { searchNames } from "../../shopgen/search/js/searcher.js";
 import { createDialogs } from "./dialogs.js";
 import { computeResults } from "./filter.js";
 import { createHistory } from "./history.js";
+import { takeUrlPricePhrase } from "./price_phrase.js";
 import { hasFilters, parseState, withState } from "./state.js";
 import { PAGE } from "./view.js";
 
@@ -37,6 +38,7 @@ export function createShop(root, model, view, tracker, searcher) {
 /** Show the state the URL gave, then load the search index once the page is idle. */
 export function startShop(shop) {
   if (shop.searcher.ready()) shop.root.dataset.search = "ready";
+  takeUrlPricePhrase(shop); // "?q=boots+under+50" → "?q=boots&max=50"
   shop.view.syncControls(shop.state);
   runSearch(shop);
   shop.root.dataset.ready = "1";
@@ -65,6 +67,7 @@ export function choose(shop, next) {
 export function restoreFromUrl(shop) {
   shop.history.settle();
   shop.state = parseState(location.search, shop.model);
+  takeUrlPricePhrase(shop);
   shop.limit = PAGE;
   shop.view.syncControls(shop.state);
   runSearch(shop);
