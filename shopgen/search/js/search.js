@@ -244,7 +244,7 @@ function firstThese(first, refs) {
  * have, as whole words ("sand sandals": the sand-coloured ones, not every sandal), then score;
  * in-stock first among equal scores. */
 function combine(perUnit, units, outOfStock, headLast, partials) {
-  const facts = new Map(); // ref → {score, required, optional, strong, head}
+  const facts = new Map(); // ref → {ref, score, required, optional, strong, head, facet}
   const needed = units.filter((u) => !u.optional).length;
   const head = headLast ? units.findLastIndex((u) => !u.optional) : -1;
   perUnit.forEach((hits, k) => {
@@ -252,7 +252,8 @@ function combine(perUnit, units, outOfStock, headLast, partials) {
     for (const [ref, hit] of hits) {
       let f = facts.get(ref);
       if (!f) {
-        f = { score: 0, required: 0, optional: 0, strong: 0, head: 0, facet: false };
+        f = { ref, score: 0, required: 0, optional: 0, strong: 0, head: 0, facet: false,
+          key: 0, tier: 0 };
         facts.set(ref, f);
       }
       f.score += hit.score;
@@ -269,26 +270,27 @@ function combine(perUnit, units, outOfStock, headLast, partials) {
   const full = [];
   const partial = [];
   let good = 0; // full matches by name, code or tags
-  for (const [ref, f] of facts) {
+  for (const f of facts.values()) {
     if (f.required === needed) {
-      full.push(ref);
+      full.push(f);
       if (f.strong === needed) good += 1;
-    } else if (f.strong || f.facet) partial.push(ref);
+    } else if (f.strong || f.facet) partial.push(f);
   }
   // A facet word alone ("merino" in "merino zzyzx") is a partial match only when no product
   // has every required word: "red tent" never lists red things after a few tents.
-  if (full.length) {
-    for (let k = partial.length - 1; k >= 0; k--) {
-      if (!facts.get(partial[k]).strong) partial.splice(k, 1);
-    }
+  const found = good >= PARTIAL_BELOW || !partials ? full
+    : full.concat(full.length ? partial.filter((f) => f.strong) : partial);
+  // The order above as one number per product (computed once: the sort compares it often).
+  const n = (x) => Math.min(x, 15);
+  for (const f of found) {
+    f.key = (((+(f.strong === needed) * 16 + n(f.strong)) * 2 + f.head) * 16 + n(f.required))
+      * 16 + n(f.optional);
+    f.tier = Math.floor(Math.log(Math.max(f.score, 1e-9)) / TIE);
+    f.out = outOfStock.has(f.ref) ? 1 : 0;
   }
-  const refs = good >= PARTIAL_BELOW || !partials ? full : [...full, ...partial];
-  const f = (ref) => facts.get(ref);
-  const tier = (ref) => Math.floor(Math.log(Math.max(f(ref).score, 1e-9)) / TIE);
-  return refs.sort((a, b) => (f(b).strong === needed) - (f(a).strong === needed)
-    || f(b).strong - f(a).strong || f(b).head - f(a).head || f(b).required - f(a).required
-    || f(b).optional - f(a).optional || tier(b) - tier(a)
-    || outOfStock.has(a) - outOfStock.has(b) || f(b).score - f(a).score || a - b);
+  found.sort((a, b) => b.key - a.key || b.tier - a.tier || a.out - b.out
+    || b.score - a.score || a.ref - b.ref);
+  return found.map((f) => f.ref);
 }
 
 /** Loose matches (nothing else found): products with more of the words first, then score. */
