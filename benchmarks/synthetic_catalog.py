@@ -8,6 +8,7 @@ product reuses the cache, as a real shop's unchanged pictures do.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -146,11 +147,24 @@ USES = ["long days on the trail", "wet commutes", "weekend trips", "mountain hut
         "city streets", "winter mornings", "summer evenings", "travel"]
 
 
-class Made(dict):
-    """What the generator made of one product (sku, type, category, parent, brand, model,
-    feature, colours, sizes, material, price, in_stock, waterproof, mentions)."""
+@dataclass(frozen=True)
+class Made:
+    """What the generator made of one product."""
 
-    __getattr__ = dict.__getitem__
+    sku: str
+    type: str  # a JUDGED_TYPES key: "rain-jacket"
+    category: str
+    parent: str
+    brand: str  # a JUDGED_BRANDS key
+    model: str  # "Granite", "Après"
+    feature: str | None  # "Waterproof", "Insulated"… (in the name)
+    colours: list[str]
+    sizes: list[str]
+    material: str
+    price: float
+    in_stock: bool
+    waterproof: bool
+    mentions: list[str]  # other types its description names ("pairs well with our …")
 
 
 def write_judged_catalog(root: Path, count: int, seed: int = 11) -> list[Made]:

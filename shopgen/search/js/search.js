@@ -238,22 +238,27 @@ function firstThese(first, refs) {
  * every jacket whose copy mentions a helmet).
  * Order: products that match every required unit by name, code or tags; then the rest by how
  * many units they match there (a red product that merely MENTIONS boots comes after the
- * boots, red or not), by whether the last required word is one of them (with `headLast`,
- * English: it names the kind of thing, "cloudline parka": other parkas before other
- * Cloudline products), by units matched at all; then by how many optional (facet) words they
+ * boots, red or not), by which (with `headLast`, English: the last words first, they name
+ * the kind of thing, "cloudline parka": other parkas before other Cloudline products;
+ * "granite rain jacket": rain jackets before Granite ones), by units matched at all; then by how many optional (facet) words they
  * have, as whole words ("sand sandals": the sand-coloured ones, not every sandal), then score;
  * in-stock first among equal scores. */
 function combine(perUnit, units, outOfStock, headLast, partials) {
   const facts = new Map(); // ref → {ref, score, required, optional, strong, head, facet}
   const needed = units.filter((u) => !u.optional).length;
-  const head = headLast ? units.findLastIndex((u) => !u.optional) : -1;
+  // English puts the kind of thing last, its closest qualifier before it ("granite RAIN
+  // JACKET"): a later word weighs more (bit k of `order` for the k-th required word).
+  const bit = [];
+  units.forEach((u) => { if (!u.optional) bit.push(headLast ? 2 ** Math.min(bit.length, 7) : 0); });
+  let r = 0;
+  const bitOf = units.map((u) => (u.optional ? 0 : bit[r++]));
   perUnit.forEach((hits, k) => {
     const { optional } = units[k];
     for (const [ref, hit] of hits) {
       let f = facts.get(ref);
       if (!f) {
-        f = { ref, score: 0, required: 0, optional: 0, strong: 0, head: 0, facet: false,
-          key: 0, tier: 0 };
+        f = { ref, score: 0, required: 0, optional: 0, strong: 0, order: 0, facet: false,
+          key: 0, tier: 0, out: 0 };
         facts.set(ref, f);
       }
       f.score += hit.score;
@@ -263,7 +268,7 @@ function combine(perUnit, units, outOfStock, headLast, partials) {
       } else {
         f.required += 1;
         if (hit.strong) f.strong += 1;
-        if (k === head && hit.strong) f.head = 1;
+        if (hit.strong) f.order += bitOf[k];
       }
     }
   });
@@ -283,8 +288,8 @@ function combine(perUnit, units, outOfStock, headLast, partials) {
   // The order above as one number per product (computed once: the sort compares it often).
   const n = (x) => Math.min(x, 15);
   for (const f of found) {
-    f.key = (((+(f.strong === needed) * 16 + n(f.strong)) * 2 + f.head) * 16 + n(f.required))
-      * 16 + n(f.optional);
+    f.key = (((+(f.strong === needed) * 16 + n(f.strong)) * 256 + f.order) * 16
+      + n(f.required)) * 16 + n(f.optional);
     f.tier = Math.floor(Math.log(Math.max(f.score, 1e-9)) / TIE);
     f.out = outOfStock.has(f.ref) ? 1 : 0;
   }
