@@ -1,9 +1,12 @@
 // Runs a judged query set through shopgen's engine (shopgen/search/js: price phrases taken
 // out and applied as the page does) and through plain lunr.js (default pipeline, an index
-// built here from the same records). Input (stdin): {index, records, queries}; output:
-// {shopgen: {q: [ref…]}, lunr: {q: [ref…]}}, refs best first.
+// built here from the same records), and times each engine's search: every whole query, and
+// every prefix of it as typed key by key (what a keystroke asks the search worker).
+// Input (stdin): {index, records, queries}; output: {answers: {shopgen: {q: [ref…]}, lunr:
+// {…}}, ms: {shopgen: {whole: […], typing: […]}, lunr: {…}}}, refs best first (first 100).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
 import { parsePrice } from "../shopgen/search/js/query.js";
 import { createEngine } from "../shopgen/search/js/search.js";
 
@@ -11,6 +14,8 @@ const lunr = createRequire(import.meta.url)("lunr");
 const input = JSON.parse(readFileSync(0, "utf8"));
 const engine = createEngine(input.index);
 const records = input.records;
+const FIELDS = ["name", "brand", "category", "colours", "sizes", "sku", "attributes",
+  "description"];
 
 function shopgen(q) {
   const price = parsePrice(q);
@@ -25,7 +30,7 @@ function shopgen(q) {
 
 const plain = lunr(function build() {
   this.ref("id");
-  for (const f of ["name", "brand", "category", "colours", "description"]) this.field(f);
+  for (const f of FIELDS) this.field(f);
   records.forEach((r, i) => this.add({ ...r, id: String(i) }));
 });
 
@@ -38,9 +43,20 @@ function plainLunr(q) {
   }
 }
 
-const out = { shopgen: {}, lunr: {} };
-for (const q of input.queries) {
-  out.shopgen[q] = shopgen(q);
-  out.lunr[q] = plainLunr(q);
+function timed(search, q) {
+  const started = performance.now();
+  search(q);
+  return performance.now() - started;
+}
+
+const engines = { shopgen, lunr: plainLunr };
+const out = { answers: {}, ms: {} };
+for (const [name, search] of Object.entries(engines)) {
+  out.answers[name] = {};
+  for (const q of input.queries) out.answers[name][q] = search(q).slice(0, 100);
+  // Timed after one pass over every query (the JIT warm, as after a customer's first keys).
+  const whole = input.queries.map((q) => timed(search, q));
+  const typing = input.queries.flatMap((q) => Array.from(q, (_, k) => timed(search, q.slice(0, k + 1))));
+  out.ms[name] = { whole, typing };
 }
 console.log(JSON.stringify(out));

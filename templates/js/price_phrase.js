@@ -2,7 +2,8 @@
 // price range, as if the customer had typed it in the price inputs: the state's range (and so
 // the URL) at once, the inputs at once, and the search box loses the phrase once typing
 // pauses (never mid-word: the next key would land in a changed box). Deleting the phrase
-// before then gives the range back as it was.
+// before then gives the range back as it was. An address that holds a phrase
+// ("/?q=boots+under+50": a link, the address bar, Back/Forward) is read the same way.
 
 import { parsePrice } from "../../shopgen/search/js/query.js";
 import { withState } from "./state.js";
@@ -27,6 +28,28 @@ export function typedQuery(shop, typed) {
   showPrice(shop, price);
   shop.phraseTimer = setTimeout(() => tidyPricePhrase(shop), TIDY_MS);
   return withState(shop.state, { q: found.text, range });
+}
+
+/**
+ * A state read from the URL (a link, the address bar, Back/Forward) whose q holds a price
+ * phrase ("?q=boots+under+50"): the phrase becomes the range, as typing it would (its bounds
+ * over the URL's own min/max), and leaves the text query. The same state when there is none.
+ */
+export function withPricePhrase(state) {
+  const found = parsePrice(state.q);
+  if (!found) return state;
+  const base = state.range.price || { min: null, max: null };
+  const price = { min: found.min ?? base.min, max: found.max ?? base.max };
+  return withState(state, { q: found.text, range: withRange(state.range, price) });
+}
+
+/** Read a price phrase in the address's q as typing it is read: shop.state takes the range
+ * and the rest of the query, and the address is normalised in place (no new entry). */
+export function takeUrlPricePhrase(shop) {
+  const next = withPricePhrase(shop.state);
+  if (next === shop.state) return;
+  shop.state = next;
+  shop.history.write(false);
 }
 
 /** The phrase is kept: the box shows the rest of the query. */

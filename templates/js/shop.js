@@ -6,6 +6,7 @@ import { searchNames } from "../../shopgen/search/js/searcher.js";
 import { createDialogs } from "./dialogs.js";
 import { createFilter } from "./filter.js";
 import { createHistory } from "./history.js";
+import { takeUrlPricePhrase } from "./price_phrase.js";
 import { hasFilters, parseState, withState } from "./state.js";
 import { PAGE } from "./view.js";
 
@@ -38,6 +39,7 @@ export function createShop(root, model, view, tracker, searcher) {
 /** Show the state the URL gave, then load the search index once the page is idle. */
 export function startShop(shop) {
   if (shop.searcher.ready()) shop.root.dataset.search = "ready";
+  takeUrlPricePhrase(shop); // "?q=boots+under+50" → "?q=boots&max=50"
   shop.view.syncControls(shop.state);
   runSearch(shop);
   shop.root.dataset.ready = "1";
@@ -99,6 +101,7 @@ export function restoreFromUrl(shop) {
   shop.history.drop();
   shop.history.settle();
   shop.state = parseState(location.search, shop.model);
+  takeUrlPricePhrase(shop);
   shop.limit = PAGE;
   shop.view.syncControls(shop.state);
   runSearch(shop);

@@ -40,7 +40,9 @@ export function createView(root, model) {
 function createListRenderer(model, el, cards) {
   const { list } = el;
   const marks = new Map(); // position → highlight key currently in its name
-  let shown = [];
+  // The HTML's cards: the catalog's first products. (Starting from [] appended a loaded
+  // address's matches after them: "/?q=boots" listed the first 48 products, then the boots.)
+  let shown = Array.from(list.children, (_, k) => k);
 
   return function renderList(result, limit, isMatch) {
     const count = Math.min(limit, result.total);

@@ -54,6 +54,42 @@ def test_price_phrase_fills_the_price_inputs_and_url_and_back_restores_it(page):
     expect(page.get_by_role("combobox", name="Sort by")).to_have_value("relevance")
 
 
+def test_a_price_phrase_in_a_loaded_address_is_read_as_typing_it_is(page):
+    # What typing "boots under 150" gives (the test above): this address.
+    open_shop(page, "?q=boots&max=150")
+    page.wait_for_selector("#shop[data-index=whole]")
+    page.wait_for_timeout(500)
+    typed = shown_names(page)
+    assert "Trailhead Piñon Low" in typed and "Trailhead Summit GTX" not in typed
+    open_shop(page, "?q=boots+under+150")
+    box = page.get_by_role("searchbox", name="Search products")
+    maximum = page.get_by_role("spinbutton", name="Maximum price")
+    expect(page).to_have_url(re.compile(r"/\?q=boots&max=150$"))
+    expect(maximum).to_have_value("150")
+    expect(box).to_have_value("boots")
+    page.wait_for_selector("#shop[data-index=whole]")
+    expect(page.locator("#results > li h3")).to_have_text(typed)
+    # A phrase's bound wins over the address's own; the other bound stays.
+    open_shop(page, "?q=tent+over+400&min=10&max=900", wait_search=True)
+    expect(page).to_have_url(re.compile(r"/\?q=tent&min=400&max=900$"))
+    expect(page.get_by_role("spinbutton", name="Minimum price")).to_have_value("400")
+    expect(maximum).to_have_value("900")
+    # Back to the first address: its phrase was normalised in place, no extra entry.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?q=boots&max=150$"))
+    expect(maximum).to_have_value("150")
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/\?q=tent&min=400&max=900$"))
+    # An entry of this document that holds a phrase (a script's pushState), reached by Back.
+    page.evaluate("history.pushState(null, '', '?q=bottle+less+than+20')")
+    page.evaluate("history.pushState(null, '', '?q=jacket')")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?q=bottle&max=20$"))
+    expect(box).to_have_value("bottle")
+    expect(maximum).to_have_value("20")
+    expect(page.get_by_role("spinbutton", name="Minimum price")).to_have_value("")
+
+
 def test_a_price_phrase_alone_is_only_a_range(page):
     open_shop(page)
     wait_index(page)

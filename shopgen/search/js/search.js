@@ -14,10 +14,13 @@
 // nothing), then planned (query.js): synonyms add alternatives, facet-value words become
 // optional. Each word is stemmed as the index was (index.py) and matches exactly (best) or,
 // as typed, as a prefix (while typing); a word of 4+ letters that matches nothing so is looked
-// up within one edit (typos: ranking.json "typo"). Units AND together (products with more of
-// the optional words first); if that finds nothing, they OR. Products whose NAME matches rank
-// above those matched only elsewhere; a code read aloud ("nw 1001") puts its product first;
-// in-stock products come before out-of-stock ones of (nearly) the same score.
+// up within one edit (typos: ranking.json "typo"). Units AND together; when few products
+// have them all, those with some of them follow ("cloudline parka": the Cloudline parkas, then
+// other parkas), never ones that only MENTION a word in their description (combine). Products
+// matched by name, code or tags come before those matched in descriptions only, then those
+// with more of the optional (facet) words; products whose NAME matches rank above those
+// matched only elsewhere; a code read aloud ("nw 1001") puts its product first; in-stock
+// products come before out-of-stock ones of (nearly) the same score.
 
 import lunr from "lunr";
 import ranking from "../ranking.json" with { type: "json" };
@@ -34,6 +37,8 @@ const TERM_BOOST = ranking.term_boost;
 const NAME_BONUS = ranking.name_bonus;
 const TYPO = ranking.typo;
 const TIE = Math.log(1.02); // scores within 2% are a tie (then in-stock first)
+// Fewer full matches than this: partial ones follow them (a screenful, not the catalog).
+const PARTIAL_BELOW = ranking.partial_below;
 
 export { stemmerFor };
 
@@ -84,13 +89,17 @@ export function createEngine(indexJson) {
     for (const r of results) {
       const name = [];
       let bonus = 0;
+      let strong = false;
+      let whole = false;
       for (const [t, fields] of Object.entries(r.matchData.metadata)) {
+        strong ||= Object.keys(fields).some((f) => f !== "description");
+        whole ||= t === term.stem;
         if (!fields.name) continue;
         name.push(t);
         const kind = t === term.stem ? "exact" : t.startsWith(term.word) ? "prefix" : "fuzzy";
         bonus = Math.max(bonus, loose ? 0 : NAME_BONUS[kind]);
       }
-      hits.set(Number(r.ref), { score: r.score + bonus, name });
+      hits.set(Number(r.ref), { score: r.score + bonus, name, strong, whole });
     }
     return hits;
   }
@@ -103,18 +112,26 @@ export function createEngine(indexJson) {
       for (const [ref, first] of per[0]) {
         let score = first.score;
         const name = [...first.name];
+        let { strong, whole } = first;
         let all = true;
         for (let j = 1; j < per.length && all; j++) {
           const hit = per[j].get(ref);
           if (hit) {
             score += hit.score;
             name.push(...hit.name);
+            strong &&= hit.strong;
+            whole &&= hit.whole;
           } else all = false;
         }
         if (!all) continue;
         score *= alt.weight;
         const had = merged.get(ref);
-        if (!had || had.score < score) merged.set(ref, { score, name });
+        if (had) {
+          strong ||= had.strong;
+          whole ||= had.whole;
+        }
+        if (!had || had.score < score) merged.set(ref, { score, name, strong, whole });
+        else Object.assign(had, { strong, whole });
       }
     }
     return merged;
@@ -139,17 +156,19 @@ export function createEngine(indexJson) {
     if (!ws.length) return none;
     const units = planQuery(ws, plan, stem, ranking.synonym_weight);
     const perUnit = units.map(unitHits);
-    let refs = combine(perUnit, units, true, outOfStock);
-    if (!refs.length && units.length > 1) refs = combine(perUnit, units, false, outOfStock);
+    // A code read aloud: its products first, and no partial matches ("nw 1060" must not list
+    // every product whose code starts "nw").
     const code = skuCode(ws);
-    if (code) refs = firstThese(skuRefs(code), refs);
+    const coded = code ? skuRefs(code) : [];
+    const refs = firstThese(coded, combine(perUnit, units, outOfStock, rules.stemmer === "en",
+      !coded.length));
     const nameTerms = new Set();
     for (const hits of perUnit) for (const hit of hits.values()) hit.name.forEach((t) => nameTerms.add(t));
     let loose = null;
     let suggestion = null;
     if (!refs.length) {
-      loose = Int32Array.from(combine(units.map((u) => termHits(u.alts[0].terms[0], true)),
-        units.map(() => ({ optional: false })), false, outOfStock).slice(0, 6));
+      loose = Int32Array.from(looseRefs(units.map((u) => termHits(u.alts[0].terms[0], true)),
+        outOfStock).slice(0, 6));
       suggestion = didYouMean(ws, units, perUnit);
     }
     return { refs: Int32Array.from(refs), nameTerms: [...nameTerms], loose, words: ws,
@@ -203,29 +222,85 @@ function firstThese(first, refs) {
   return [...first, ...refs.filter((r) => !seen.has(r))];
 }
 
-/** The refs hit by every required unit (`all`; products with more optional units first) or
- * by any unit (more units first), then by score; in-stock first among equal scores. */
-function combine(perUnit, units, all, outOfStock) {
-  const scores = new Map();
-  const required = new Map();
-  const optional = new Map();
+/** The products found: those hit by every required unit ("full" matches), then (`partials`,
+ * unless a code was found) when fewer than ranking.json's `partial_below` match so by name,
+ * code or tags, those that miss a required unit but match
+ * another in a name, code or tag (not only in a description: "bicycle helmet" must not offer
+ * every jacket whose copy mentions a helmet).
+ * Order: products that match every required unit by name, code or tags; then the rest by how
+ * many units they match there (a red product that merely MENTIONS boots comes after the
+ * boots, red or not), by which (with `headLast`, English: the last words first, they name
+ * the kind of thing, "cloudline parka": other parkas before other Cloudline products;
+ * "granite rain jacket": rain jackets before Granite ones), by units matched at all; then by how many optional (facet) words they
+ * have, as whole words ("sand sandals": the sand-coloured ones, not every sandal), then score;
+ * in-stock first among equal scores. */
+function combine(perUnit, units, outOfStock, headLast, partials) {
+  const facts = new Map(); // ref → {ref, score, required, optional, strong, head, facet}
   const needed = units.filter((u) => !u.optional).length;
+  // English puts the kind of thing last, its closest qualifier before it ("granite RAIN
+  // JACKET"): a later word weighs more (bit k of `order` for the k-th required word).
+  const bit = [];
+  units.forEach((u) => { if (!u.optional) bit.push(headLast ? 2 ** Math.min(bit.length, 7) : 0); });
+  let r = 0;
+  const bitOf = units.map((u) => (u.optional ? 0 : bit[r++]));
   perUnit.forEach((hits, k) => {
-    const counts = units[k].optional ? optional : required;
+    const { optional } = units[k];
+    for (const [ref, hit] of hits) {
+      let f = facts.get(ref);
+      if (!f) {
+        f = { ref, score: 0, required: 0, optional: 0, strong: 0, order: 0, facet: false,
+          key: 0, tier: 0, out: 0 };
+        facts.set(ref, f);
+      }
+      f.score += hit.score;
+      if (optional) {
+        f.optional += hit.whole ? 1 : 0;
+        f.facet ||= hit.whole && hit.strong;
+      } else {
+        f.required += 1;
+        if (hit.strong) f.strong += 1;
+        if (hit.strong) f.order += bitOf[k];
+      }
+    }
+  });
+  const full = [];
+  const partial = [];
+  let good = 0; // full matches by name, code or tags
+  for (const f of facts.values()) {
+    if (f.required === needed) {
+      full.push(f);
+      if (f.strong === needed) good += 1;
+    } else if (f.strong || f.facet) partial.push(f);
+  }
+  // A facet word alone ("merino" in "merino zzyzx") is a partial match only when no product
+  // has every required word: "red tent" never lists red things after a few tents.
+  const found = good >= PARTIAL_BELOW || !partials ? full
+    : full.concat(full.length ? partial.filter((f) => f.strong) : partial);
+  // The order above as one number per product (computed once: the sort compares it often).
+  const n = (x) => Math.min(x, 15);
+  for (const f of found) {
+    f.key = (((+(f.strong === needed) * 16 + n(f.strong)) * 256 + f.order) * 16
+      + n(f.required)) * 16 + n(f.optional);
+    f.tier = Math.floor(Math.log(Math.max(f.score, 1e-9)) / TIE);
+    f.out = outOfStock.has(f.ref) ? 1 : 0;
+  }
+  found.sort((a, b) => b.key - a.key || b.tier - a.tier || a.out - b.out
+    || b.score - a.score || a.ref - b.ref);
+  return found.map((f) => f.ref);
+}
+
+/** Loose matches (nothing else found): products with more of the words first, then score. */
+function looseRefs(perUnit, outOfStock) {
+  const scores = new Map();
+  const counts = new Map();
+  for (const hits of perUnit) {
     for (const [ref, hit] of hits) {
       scores.set(ref, (scores.get(ref) || 0) + hit.score);
       counts.set(ref, (counts.get(ref) || 0) + 1);
     }
-  });
-  const refs = [];
-  for (const ref of scores.keys()) {
-    if (!all || (required.get(ref) || 0) === needed) refs.push(ref);
   }
-  const matched = (ref) => (all ? 0 : required.get(ref) || 0) + (optional.get(ref) || 0);
-  const tier = (ref) => Math.floor(Math.log(Math.max(scores.get(ref), 1e-9)) / TIE);
-  refs.sort((a, b) => matched(b) - matched(a) || tier(b) - tier(a)
+  return [...scores.keys()].sort((a, b) => counts.get(b) - counts.get(a)
     || outOfStock.has(a) - outOfStock.has(b) || scores.get(b) - scores.get(a) || a - b);
-  return refs;
 }
 
 async function fetchJson(url) {
