@@ -1,20 +1,24 @@
-"""Benchmark `shopgen report` on one million synthetic events in PostgreSQL.
+"""Benchmark `shopgen report` on millions of synthetic events in PostgreSQL.
 
-Creates a fresh database `report_bench_<hex>` on 127.0.0.1:5432, migrates it, loads the events
-with COPY (40 days of activity, the report covers the last 30; ~5 % bots), runs VACUUM ANALYZE
-as autovacuum would, then times the whole report (every section, JSON format) a few times and
-prints each section's time. The database is dropped at the end unless --keep.
+Creates a fresh database `report_bench_<hex>` on 127.0.0.1:5432, migrates it, generates the
+events in SQL (one INSERT … SELECT over generate_series, see `generate_sql`: 40 days of visits,
+each a session with an entry pageview from a referrer or utm_* tags, then searches, views,
+filters, sorts and calls; ~5 % bots; the report covers the last 30 days), builds the indexes,
+fills session_days as ingest would, runs VACUUM ANALYZE as autovacuum would, then times the
+whole report (every section, JSON format) a few times and prints each section's time and the
+CPU seconds it needed (wall times depend on the machine's load, CPU seconds much less). The
+database is dropped at the end unless --keep.
 
     .venv/bin/python benchmarks/report.py [--events 1000000] [--runs 3] [--keep | --reuse NAME]
                                           [--sqlite]
 
 Target: the whole report (sessions and sources included) in <= 2 s over 1,000,000 events and
 <= 15 s over 10,000,000, on 2 cores. What makes it possible: the tracker cuts sessions and
-classifies traffic sources when it stores events (``session_id``, ``session_start``,
-``channel``…: tracker/sessions.py, tracker/sources.py), so the report groups by session instead
-of sorting every event by visitor and time; sessions and daily visitors come from one scan,
-top products and the product funnel from another. The loader stands in for ingest: it COPYs
-the events, then cuts their sessions in one SQL pass (`backfill_sessions`).
+classifies traffic sources when it stores events (tracker/sessions.py, tracker/sources.py) and
+adds each session up per UTC day (`session_days`, tracker/session_days.py), so the sessions
+section reads one row per session (the events only for the partial UTC days at the window's
+edges); the other sections read their event type from its own covering partial index (an
+index-only scan: tracker/models.py, REPORT_INDEXES) instead of every page of the table.
 """
 
 from __future__ import annotations
