@@ -5,11 +5,17 @@ against it (`shopgen serve --site catalog_data`, or with --self-server the track
 ThreadingHTTPServer, `python -m shopgen.serve.beacon_http`), and a bounded load of batches of 10
 events (a pageview with a referrer and utm_* tags, classified at ingest, then searches, filters,
 views and calls; each batch also looks up its visitor's session) is sent by a fixed number of
-client threads (keep-alive http.client connections). Target: >= 3,000 accepted events/s.
-As the reference, the same number of rows is inserted with SQLAlchemy executemany, both in one
-transaction and one transaction per 10 rows (what the endpoint does per request).
+client threads (keep-alive http.client connections). Each visitor (a user agent of its own)
+sends --per-visitor batches, so the first batch of each visitor looks its session up in the
+database and the next ones find it in the server's memory. Target: >= 3,000 accepted
+events/s. As the reference, the same number of rows is inserted with SQLAlchemy executemany,
+both in one transaction and one transaction per 10 rows (what the endpoint does per request).
+
+The machine's load changes events/s; the CPU the server process and the database's backends
+spend per event does not (much): both are printed, from /proc (the server runs here).
 
     .venv/bin/python benchmarks/beacon.py [--self-server] [--requests 2000] [--clients 8]
+                                          [--per-visitor 3]
 """
 
 from __future__ import annotations
@@ -75,8 +81,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(url: str, self_server: bool, site: Path) -> Iterator[int]:
-    """Start the server under test against ``url``; yield its port; kill it afterwards."""
+def running_server(url: str, self_server: bool, site: Path) -> Iterator[tuple[int, int]]:
+    """Start the server under test against ``url``; yield its port and process id; kill it
+    afterwards."""
     port = _free_port()
     env = dict(os.environ, TRACKER_DATABASE_URL=url)
     with tempfile.TemporaryDirectory(prefix="beacon-bench-out-") as out:
@@ -98,7 +105,7 @@ def running_server(url: str, self_server: bool, site: Path) -> Iterator[int]:
                 if time.monotonic() > deadline:
                     raise SystemExit("server did not start listening")
                 time.sleep(0.1)
-            yield port
+            yield port, process.pid
         finally:
             process.terminate()
             try:
@@ -127,8 +134,36 @@ def _body(page: str) -> bytes:
     return json.dumps({"v": 1, "page": page, "events": events}).encode()
 
 
-def run_load(port: int, requests: int, clients: int) -> dict[str, float]:
-    """Send ``requests`` batches from ``clients`` threads; return throughput and latencies."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu_seconds(url: str) -> float:
+    """CPU seconds used so far by every PostgreSQL backend connected to ``url``'s database
+    (0 for SQLite: it runs inside the server process)."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            pids = connection.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")).scalars().all()
+    finally:
+        engine.dispose()
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(pid)
+    return total
+
+
+def run_load(port: int, requests: int, clients: int,
+             per_visitor: int = 3) -> dict[str, float]:
+    """Send ``requests`` batches from ``clients`` threads, a new visitor (user agent) every
+    ``per_visitor`` batches; return throughput and latencies."""
     latencies: list[float] = []
     accepted = 0
     errors = 0
@@ -138,18 +173,20 @@ def run_load(port: int, requests: int, clients: int) -> dict[str, float]:
     def client() -> None:
         nonlocal accepted, errors
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        page = secrets.token_hex(8)
         mine: list[float] = []
-        mine_accepted = mine_errors = 0
+        mine_accepted = mine_errors = sent = 0
         while True:
             with lock:
                 if next(remaining, None) is None:
                     break
+            if sent % per_visitor == 0:
+                page, agent = secrets.token_hex(8), f"{USER_AGENT} bench/{secrets.token_hex(4)}"
+            sent += 1
             body = _body(page)
             started = time.perf_counter()
             try:
                 connection.request("POST", "/api/events", body,
-                                   {"Content-Type": "text/plain", "User-Agent": USER_AGENT})
+                                   {"Content-Type": "text/plain", "User-Agent": agent})
                 response = connection.getresponse()
                 payload = response.read()
                 if response.getheader("Connection", "").lower() == "close" or \
@@ -230,17 +267,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--site", type=Path, default=ROOT / "catalog_data")
     parser.add_argument("--requests", type=int, default=2000, help="batches of 10 to send")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--per-visitor", type=int, default=3,
+                        help="batches each visitor sends (its first looks up its session)")
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"],
                         choices=["postgresql", "sqlite"])
     options = parser.parse_args(argv)
     server = "shopgen.serve.beacon_http" if options.self_server else "shopgen serve"
     print(f"server: {server}; {options.requests} requests x {BATCH} events, "
-          f"{options.clients} clients, {os.cpu_count()} CPUs")
+          f"{options.clients} clients, {options.per_visitor} batches a visitor, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     for kind in options.databases:
         with fresh_database(kind) as url:
-            with running_server(url, options.self_server, options.site) as port:
-                run_load(port, min(100, options.requests), options.clients)  # warm-up
-                result = run_load(port, options.requests, options.clients)
+            with running_server(url, options.self_server, options.site) as (port, pid):
+                run_load(port, min(100, options.requests), options.clients,
+                         options.per_visitor)  # warm-up
+                server_cpu, database_cpu = cpu_seconds(pid), backend_cpu_seconds(url)
+                result = run_load(port, options.requests, options.clients, options.per_visitor)
+                server_cpu = cpu_seconds(pid) - server_cpu
+                database_cpu = backend_cpu_seconds(url) - database_cpu
             stored = count_rows(url)
             reference = executemany_reference(url, result["accepted"] or 1000)
         print(f"\n{kind}:")
@@ -248,6 +292,11 @@ def main(argv: list[str] | None = None) -> None:
               f"({result['accepted']} events in {result['seconds']:.2f} s, "
               f"{result['errors']} errors, {stored} rows stored)")
         print(f"  latency p50 / p99  {result['p50_ms']:7.2f} ms / {result['p99_ms']:.2f} ms")
+        events = max(result["accepted"], 1)
+        print(f"  CPU per event      {server_cpu / events * 1e6:7.0f} us server process"
+              + (f" + {database_cpu / events * 1e6:.0f} us database backends"
+                 if kind == "postgresql" else "")
+              + f"   (load average {os.getloadavg()[0]:.1f})")
         print(f"  executemany rows/s {reference['one_transaction']:10.0f} (one transaction)"
               f"   {reference['per_10_rows']:.0f} (a transaction per 10 rows)")
 

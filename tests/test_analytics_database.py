@@ -19,12 +19,13 @@ from analyticskit import PLANS, store
 from click.testing import CliRunner
 from pgkit import fresh_postgres_database
 from sitekit import write_site
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Connection, create_engine, func, select, text
 
 from shopgen.cli import main
 from shopgen.report.catalog_sync import sync_catalog, write_products
+from tracker import session_days
 from tracker.migrate import upgrade_database
-from tracker.models import daily_salts_table, events_table, products_table
+from tracker.models import daily_salts_table, events_table, products_table, session_days_table
 from tracker.retention import cutoff, prune_events
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,7 +238,7 @@ def test_prune_deletes_old_events_in_batches(kind: str, tmp_path: Path) -> None:
             connection.execute(daily_salts_table.insert(), [
                 {"day": dt.date(2026, 3, 1), "salt": b"old"},
                 {"day": dt.date(2026, 3, 3), "salt": b"new"}])
-        before = dt.datetime(2026, 3, 3, tzinfo=dt.UTC)
+        before = dt.datetime(2026, 3, 3, 9, 30, tzinfo=dt.UTC)  # inside a day's sessions
         old = sum(1 for s in PLANS for m in s.times() if m < before)
         total = sum(len(s.events) for s in PLANS)
         batches: list[int] = []
@@ -247,10 +248,20 @@ def test_prune_deletes_old_events_in_batches(kind: str, tmp_path: Path) -> None:
             left = connection.execute(select(func.count()).select_from(events_table)).scalar()
             oldest = connection.execute(select(func.min(events_table.c.received_at))).scalar()
             salts = connection.execute(select(daily_salts_table.c.day)).scalars().all()
+            totals = _session_days(connection)
+        with engine.begin() as connection:  # the sessions' totals, recomputed from scratch
+            session_days.rebuild(connection)
+            assert _session_days(connection) == totals
         engine.dispose()
         assert left == total - old
-        assert str(oldest) >= "2026-03-03"
+        assert str(oldest) >= "2026-03-03 09:30"
+        assert totals and min(row[0] for row in totals) == dt.date(2026, 3, 3)
         assert salts == [dt.date(2026, 3, 3)]
+
+
+def _session_days(connection: Connection) -> list[tuple]:
+    return [tuple(row) for row in connection.execute(
+        select(session_days_table).order_by(*session_days_table.primary_key.columns))]
 
 
 def test_cli_prune(tmp_path: Path) -> None:

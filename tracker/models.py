@@ -16,12 +16,28 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
     """Declarative base of the tracker's models."""
+
+
+# The report's sections by event type, each read from its own partial index holding every
+# column it needs (PostgreSQL: INCLUDE), so a section reads only its type's entries of the
+# window, in order, instead of every page of the table (an index-only scan). Name, key
+# columns, covered columns, predicate.
+REPORT_INDEXES = (
+    ("ix_events_searches", ("received_at",), ("is_bot", "visitor", "query", "results"),
+     "type = 'search'"),
+    ("ix_events_filters", ("received_at",), ("is_bot", "visitor", "facet", "value", "selected"),
+     "type = 'filter'"),
+    ("ix_events_sorts", ("received_at",), ("is_bot", "visitor", "sort"), "type = 'sort'"),
+    ("ix_events_products", ("type", "received_at"), ("is_bot", "visitor", "session_id", "sku"),
+     "type IN ('view', 'call')"),
+)
 
 
 class Event(Base):
@@ -55,10 +71,35 @@ class Event(Base):
 
     __table_args__ = (
         Index("ix_events_received_at", "received_at"),
-        Index("ix_events_type_received_at", "type", "received_at"),
         Index("ix_events_sku", "sku"),
         Index("ix_events_visitor_received_at", "visitor", "received_at"),
+        *(Index(name, *keys, postgresql_include=list(covered), postgresql_where=text(where),
+                sqlite_where=text(where))
+          for name, keys, covered, where in REPORT_INDEXES),
     )
+
+
+class SessionDay(Base):
+    """One session's events of one UTC day (bots apart), added up as they are stored
+    (tracker/session_days.py), so a report reads one row per session instead of its events."""
+
+    __tablename__ = "session_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the events' UTC day
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    is_bot: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    visitor: Mapped[str] = mapped_column(String(32), nullable=False)
+    began: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # The session's entry (its first event's channel, source, campaign), when that is here.
+    channel: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    source: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    campaign: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    events: Mapped[int] = mapped_column(Integer, nullable=False)
+    pageviews: Mapped[int] = mapped_column(Integer, nullable=False)
+    searches: Mapped[int] = mapped_column(Integer, nullable=False)
+    filters: Mapped[int] = mapped_column(Integer, nullable=False)
+    views: Mapped[int] = mapped_column(Integer, nullable=False)
+    calls: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class DailySalt(Base):
@@ -94,3 +135,4 @@ class Product(Base):
 events_table = Event.__table__
 products_table = Product.__table__
 daily_salts_table = DailySalt.__table__
+session_days_table = SessionDay.__table__

@@ -1,7 +1,9 @@
 """Retention: delete events (and daily salts) older than a cut-off, in small batches.
 
 Each batch is its own short transaction deleting at most `BATCH` events by primary key, so
-the tracker keeps inserting between batches instead of waiting on one long DELETE.
+the tracker keeps inserting between batches instead of waiting on one long DELETE. Then the
+sessions' totals (`session_days`) of the UTC days before the cut-off are deleted and those of
+the day it falls in recomputed from the events left.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, delete, select
 
-from tracker.models import daily_salts_table, events_table
+from tracker import session_days
+from tracker.models import daily_salts_table, events_table, session_days_table
 
 BATCH = 5000
 _AGE = re.compile(r"\s*(\d+)\s*([dwmy])\s*")
@@ -62,7 +65,11 @@ def prune_events(engine: Engine, before: dt.datetime, batch: int = BATCH,
             progress(deleted)
         if count < batch:
             break
+    cut_day = before.astimezone(dt.UTC).date()
     with engine.begin() as connection:
+        connection.execute(
+            delete(session_days_table).where(session_days_table.c.day < cut_day))
+        session_days.rebuild(connection, cut_day, cut_day)
         connection.execute(
             delete(daily_salts_table).where(daily_salts_table.c.day < before.date())
         )

@@ -3,9 +3,10 @@
 Each stored event carries ``session_id`` and ``session_start`` (true on the session's first
 event). When a request's events come in, the visitor's latest stored event says whether they
 continue its session (received at most 30 minutes later) or begin a new one, whose id is the
-visitor hash and the receive time of its first event. The visitor hash rotates every UTC day,
-so a session also ends at midnight UTC. Cutting sessions here, once, saves every report from
-sorting all events by visitor and time (the report then groups by ``session_id``).
+visitor hash and the receive time of its first event. A session also ends at midnight UTC,
+when the visitor hash rotates; the rule holds whatever the visitor, so a session lies within
+one UTC day (and one row of `session_days` per bot flag). Cutting sessions here, once, saves
+every report from sorting all events by visitor and time (it groups by ``session_id``).
 
 Two requests of one visitor that arrive at the same instant after a long pause may both begin
 a session (two sessions where one was meant); a browser sends its batches one at a time, so
@@ -21,10 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
+import weakref
 from collections import OrderedDict, defaultdict
 from typing import Any
 
 from sqlalchemy import Connection, select, text
+from sqlalchemy.pool import Pool
 
 from tracker.models import events_table
 
@@ -91,9 +95,17 @@ class RecentSessions:
 recent_sessions = RecentSessions()
 
 
+_database_keys: weakref.WeakKeyDictionary[Pool, str] = weakref.WeakKeyDictionary()
+
+
 def _database_key(connection: Connection) -> str:
-    engine = connection.engine
-    return f"{id(engine.pool)}:{engine.url}"
+    """A key per connection pool (so per engine and database) that a later pool never reuses,
+    as it might reuse the id() of a pool that is gone."""
+    pool = connection.engine.pool
+    key = _database_keys.get(pool)
+    if key is None:
+        key = _database_keys.setdefault(pool, uuid.uuid4().hex)
+    return key
 
 
 def assign_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -112,17 +124,22 @@ def assign_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
         last_at, session = latest if latest else (None, None)
         for row in sorted(own, key=lambda r: (r["received_at"], r["client_at"], r["id"])):
             received = _as_utc(row["received_at"])
-            starts = last_at is None or session is None or received - last_at > SESSION_GAP
+            starts = (last_at is None or session is None or received - last_at > SESSION_GAP
+                      or received.date() != last_at.date())
             if starts:
                 session = new_session_id(visitor, received)
             row.update(session_id=session, session_start=starts)
             last_at = received if last_at is None else max(last_at, received)
 
 
-# {gap}: true when an event comes more than 30 minutes after the visitor's previous one.
+# {gap}: true when an event comes more than 30 minutes after the visitor's previous one, or
+# on another UTC day.
 _GAP = {
-    "postgresql": "received_at - lag(received_at) OVER w > INTERVAL '30 minutes'",
-    "sqlite": "(julianday(received_at) - julianday(lag(received_at) OVER w)) * 86400 > 1800",
+    "postgresql": "(received_at - lag(received_at) OVER w > INTERVAL '30 minutes' OR "
+                  "CAST(timezone('UTC', received_at) AS date) <> "
+                  "CAST(timezone('UTC', lag(received_at) OVER w) AS date))",
+    "sqlite": "((julianday(received_at) - julianday(lag(received_at) OVER w)) * 86400 > 1800 "
+              "OR date(received_at) <> date(lag(received_at) OVER w))",
 }
 
 _BACKFILL = """

@@ -23,6 +23,7 @@ The source is ``utm_source`` when tagged (lower-cased), else the referrer's host
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 DIRECT = "direct"
@@ -104,6 +105,10 @@ def _referrer_channel(host: str) -> str:
     return REFERRAL
 
 
+# Stored paths and referrers repeat (a shop has few entry pages and referrers), and the inputs
+# are already cleaned of anything personal (tracker/redaction.py): remembering the latest
+# answers saves parsing the same URLs for every pageview.
+@lru_cache(maxsize=4096)
 def classify(path: str | None, referrer: str | None) -> TrafficSource:
     """The traffic source of a pageview of ``path`` (as stored) from ``referrer`` (as
     stored), by the rules in this module's docstring."""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
+from tracker import session_days
 from tracker.database_secret import configured_database_url
 from tracker.models import events_table
 from tracker.sessions import assign_sessions, remember_sessions
@@ -55,27 +57,56 @@ def event_rows(events: Sequence[ValidEvent], facts: RequestFacts) -> list[dict[s
     return rows
 
 
-_INSERT_IGNORING_EXISTING = {
-    is_postgresql: dialect.insert(events_table)
-    .on_conflict_do_nothing(index_elements=["id"])
-    .returning(events_table.c.id)
-    for is_postgresql, dialect in ((True, postgresql), (False, sqlite))
-}
+# SQLite: one cached statement run with executemany (SQLAlchemy's "insertmanyvalues" sends a
+# single multi-row INSERT ... RETURNING), so nothing is compiled per request.
+_SQLITE_INSERT = (sqlite.insert(events_table).on_conflict_do_nothing(index_elements=["id"])
+                  .returning(events_table.c.id))
+
+# PostgreSQL: one statement whose text never changes, whatever the batch: the rows arrive as
+# one JSON array of objects, which json_to_recordset turns back into typed rows; the rows that
+# were new (RETURNING) are added to their sessions' `session_days` rows in the same statement.
+# psycopg prepares it on the server from its fifth use on a connection, so a request costs
+# one round trip, no SQL parsing, and one json.dumps to send. (A multi-row VALUES list is new
+# text for each batch size, and parsing it cost more than the insert; one array per column
+# costs psycopg more to send than the JSON.)
+_COLUMN_TYPES = {"id": "text", "type": "text", "page_id": "text", "visitor": "text",
+                 "is_bot": "boolean", "client_at": "timestamptz", "received_at": "timestamptz",
+                 "query": "text", "results": "integer", "facet": "text", "value": "text",
+                 "selected": "boolean", "sort": "text", "sku": "text", "path": "text",
+                 "referrer": "text", "channel": "text", "source": "text", "campaign": "text",
+                 "session_id": "text", "session_start": "boolean"}
+_POSTGRESQL_INSERT = (
+    f"WITH new AS (INSERT INTO events ({', '.join(_COLUMN_TYPES)}) "
+    f"SELECT {', '.join(_COLUMN_TYPES)} FROM json_to_recordset(%(rows)s::json) AS row("
+    f"{', '.join(f'{name} {kind}' for name, kind in _COLUMN_TYPES.items())}) "
+    "ON CONFLICT (id) DO NOTHING RETURNING *), "
+    f"totals AS ({session_days.UPSERT.format(totals=session_days.totals('new', 'postgresql'))}) "
+    "SELECT count(*) FROM new"
+)
+
+
+def _insert_postgresql(connection: Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert ``rows`` with `_POSTGRESQL_INSERT`; the number of rows that were new."""
+    iso: dict[dt.datetime, str] = {}  # a request's rows share their receive time
+    batch = [{name: (iso.get(value) or iso.setdefault(value, value.isoformat()))
+              if isinstance(value, dt.datetime) else value
+              for name in _COLUMN_TYPES for value in (row.get(name),)} for row in rows]
+    # Text is sent as UTF-8 (validation keeps NUL and lone surrogates out of every field).
+    text = json.dumps(batch, ensure_ascii=False)
+    return connection.exec_driver_sql(_POSTGRESQL_INSERT, {"rows": text}).scalar_one()
 
 
 def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
     """Insert ``rows``, skipping ids already stored; commit; return how many were new.
 
     Each row gets its session first (`tracker.sessions.assign_sessions`: one indexed look-up
-    of the visitor's latest event).
+    of the visitor's latest event, unless this process stored it in the last 30 minutes); the
+    new rows are added to their sessions' `session_days` rows in the same transaction.
 
     Returns only after the commit, so a caller may acknowledge the events once it returns.
     """
     if not rows:
         return 0
-    # executemany of one cached statement (SQLAlchemy's "insertmanyvalues" still sends a single
-    # multi-row INSERT ... RETURNING): a fresh .values(rows) would be compiled on every request.
-    statement = _INSERT_IGNORING_EXISTING[engine.dialect.name == "postgresql"]
     for attempt in (1, 2):
         try:
             if engine.dialect.name == "postgresql":
@@ -84,12 +115,14 @@ def insert_new_events(engine: Engine, rows: list[dict[str, Any]]) -> int:
                 with engine.connect() as connection:
                     connection.execution_options(isolation_level="AUTOCOMMIT")
                     assign_sessions(connection, rows)
-                    stored = len(connection.execute(statement, rows).fetchall())
+                    stored = _insert_postgresql(connection, rows)
                     remember_sessions(connection, rows)
                     return stored
             with _writer_lock(engine), engine.begin() as connection:
                 assign_sessions(connection, rows)
-                stored = len(connection.execute(statement, rows).fetchall())
+                new = connection.execute(_SQLITE_INSERT, rows).scalars().all()
+                session_days.add_new_events_sqlite(connection, list(new))
+                stored = len(new)
             remember_sessions(connection, rows)  # committed: the with block has ended
             return stored
         except DBAPIError as error:
@@ -144,7 +177,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # No pool_pre_ping (a round trip per request): a stale connection is retried instead.
-    return create_engine(url, pool_size=5, max_overflow=10, pool_recycle=600)
+    return create_engine(url, pool_size=10, max_overflow=5, pool_recycle=600)
 
 
 _engine: Engine | None = None

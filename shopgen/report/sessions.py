@@ -20,7 +20,6 @@ from sqlalchemy import (
     Connection,
     and_,
     case,
-    distinct,
     false,
     func,
     literal,
@@ -30,11 +29,13 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.sql import CompoundSelect, Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from shopgen.report.rows import ProductFunnelRow, ProductRow, SessionGroup, Window
 from shopgen.report.zones import local_day
 from tracker.models import events_table as events
+from tracker.models import session_days_table as session_days
 
 
 def _as_date(value: Any) -> dt.date:
@@ -61,29 +62,83 @@ def _entry(name: str) -> ColumnElement[Any]:
     return func.max(case((events.c.session_start == true(), events.c[name]))).label(name)
 
 
+_KINDS = {"pageview": "pageviews", "search": "searches", "filter": "filters", "view": "views",
+          "call": "calls"}
+
+
+def _events_per_session(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """Per session: its events matching ``conditions`` grouped (the columns of
+    `_per_session`)."""
+    return (
+        select(
+            events.c.session_id,
+            func.min(events.c.received_at).label("began"),
+            func.min(events.c.visitor).label("visitor"),
+            *(_entry(name) for name in ("channel", "source", "campaign")),
+            func.count().label("events"),
+            *(_count_if(events.c.type == kind).label(kind) for kind in _KINDS),
+        )
+        .where(*conditions)
+        .group_by(events.c.session_id)
+    )
+
+
+def _whole_utc_days(window: Window) -> tuple[dt.datetime, dt.datetime] | None:
+    """The first and the last-but-one UTC midnights of the UTC days wholly inside the window,
+    or None when there are none."""
+    first = window.start.astimezone(dt.UTC)
+    if first.time() != dt.time():
+        first = dt.datetime.combine(first.date() + dt.timedelta(days=1), dt.time(), dt.UTC)
+    end = window.end.astimezone(dt.UTC)
+    end = dt.datetime.combine(end.date(), dt.time(), dt.UTC)
+    return (first, end) if first < end else None
+
+
+def _per_session(window: Window, rolled_up: bool) -> Select[Any] | CompoundSelect:
+    """Each session of the window: when it began, its visitor, entry, and events by type.
+
+    With ``rolled_up``, the UTC days wholly inside the window are read from `session_days`
+    (one row per session, day and bot flag, kept at ingest: tracker/session_days.py) and only
+    the partial days at the window's edges from the events. A session lies within one UTC day
+    (the tracker ends sessions at midnight UTC), so each is in one part and, bots left out, in
+    one row; with bots, its rows are added up (min, max and sum, as grouping its events)."""
+    whole = _whole_utc_days(window) if rolled_up else None
+    if whole is None:
+        return _events_per_session(scope(window))
+    first, end = whole
+    days = select(
+        session_days.c.session_id, session_days.c.began, session_days.c.visitor,
+        session_days.c.channel, session_days.c.source, session_days.c.campaign,
+        session_days.c.events, *(session_days.c[column].label(kind)
+                                 for kind, column in _KINDS.items()),
+    ).where(session_days.c.day >= first.date(), session_days.c.day < end.date())
+    edges = or_(and_(events.c.received_at >= window.start, events.c.received_at < first),
+                and_(events.c.received_at >= end, events.c.received_at < window.end))
+    if not window.include_bots:
+        days = days.where(session_days.c.is_bot == false())
+        return union_all(days, _events_per_session([edges, events.c.is_bot == false()]))
+    parts = union_all(days, _events_per_session([edges])).subquery("parts")
+    return select(
+        func.min(parts.c.began).label("began"),
+        func.min(parts.c.visitor).label("visitor"),
+        *(func.max(parts.c[name]).label(name) for name in ("channel", "source", "campaign")),
+        func.sum(parts.c.events).label("events"),
+        *(func.sum(parts.c[kind]).label(kind) for kind in _KINDS),
+    ).group_by(parts.c.session_id)
+
+
 def query_session_groups(
-    conn: Connection, window: Window
+    conn: Connection, window: Window, rolled_up: bool = True
 ) -> tuple[list[SessionGroup], dict[dt.date, int]]:
     """Sessions grouped by the local day they began and their entry channel, source and
     campaign, with their events and funnel steps (see `SessionGroup`); and the visitors of
     each day (distinct visitor hashes among the sessions that began that day).
 
-    One statement, one scan of the window: the per-session rows are a CTE that both
-    groupings read (PostgreSQL materialises a CTE read twice)."""
+    One statement: the per-session rows (`_per_session`; from `session_days` where it can,
+    unless not ``rolled_up``) are a CTE that both groupings read (PostgreSQL materialises a
+    CTE read twice)."""
     dialect = conn.dialect.name
-    kinds = ("pageview", "search", "filter", "view", "call")
-    per_session = (
-        select(
-            func.min(events.c.received_at).label("began"),
-            func.min(events.c.visitor).label("visitor"),
-            *(_entry(name) for name in ("channel", "source", "campaign")),
-            func.count().label("events"),
-            *(_count_if(events.c.type == kind).label(kind) for kind in kinds),
-        )
-        .where(*scope(window))
-        .group_by(events.c.session_id)
-        .cte("per_session")
-    )
+    per_session = _per_session(window, rolled_up).cte("per_session")
     day = local_day(per_session.c.began, dialect, window.zone, window.start, window.end)
     engaged = or_(per_session.c.search > 0, per_session.c.filter > 0)
     viewed = and_(engaged, per_session.c.view > 0)
@@ -100,10 +155,12 @@ def query_session_groups(
         _count_if(and_(viewed, per_session.c.call > 0)),
     ).group_by(*keys)
     nothing = null()
+    # Distinct (day, visitor) pairs counted per day: hashed, where COUNT(DISTINCT) sorts.
+    pairs = select(day.label("day"), per_session.c.visitor).distinct().subquery("pairs")
     visitors = select(
-        literal("visitors"), day, nothing, nothing, nothing,
-        func.count(distinct(per_session.c.visitor)), *([literal(0)] * 9),
-    ).group_by(day)
+        literal("visitors"), pairs.c.day, nothing, nothing, nothing,
+        func.count(), *([literal(0)] * 9),
+    ).group_by(pairs.c.day)
     found: list[SessionGroup] = []
     per_day: dict[dt.date, int] = {}
     for row in conn.execute(union_all(groups, visitors)):

@@ -45,7 +45,7 @@ def database_url(database_kind: str, request: pytest.FixtureRequest, tmp_path) -
     url = request.getfixturevalue("postgres_session_url")
     cleaner = create_engine(url)
     with cleaner.begin() as connection:
-        connection.execute(text("TRUNCATE events, daily_salts"))
+        connection.execute(text("TRUNCATE events, daily_salts, session_days"))
     cleaner.dispose()
     return url
 

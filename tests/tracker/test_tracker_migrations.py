@@ -19,7 +19,10 @@ EVENT_COLUMNS = {
 }
 INDEXES = {
     "ix_events_received_at": ["received_at"],
-    "ix_events_type_received_at": ["type", "received_at"],
+    "ix_events_searches": ["received_at"],
+    "ix_events_filters": ["received_at"],
+    "ix_events_sorts": ["received_at"],
+    "ix_events_products": ["type", "received_at"],
     "ix_events_sku": ["sku"],
     "ix_events_visitor_received_at": ["visitor", "received_at"],
 }
@@ -37,7 +40,7 @@ def test_upgrade_from_empty_creates_the_schema(empty_database_url):
         upgrade_database(empty_database_url)
         inspector = inspect(engine)
         assert set(inspector.get_table_names()) == {"events", "daily_salts", "products",
-                                                    "alembic_version"}
+                                                    "session_days", "alembic_version"}
         assert set(inspector.get_view_names()) == VIEWS
         columns = {c["name"]: c["nullable"] for c in inspector.get_columns("events")}
         assert columns == EVENT_COLUMNS
@@ -115,5 +118,33 @@ def test_pageviews_stored_before_0002_are_classified(empty_database_url):
         assert [tuple(row) for row in found] == [
             ("e0", "organic search", "google.com", None), ("e1", "email", "news", None),
             ("e2", "direct", None, None)]
+    finally:
+        engine.dispose()
+
+
+def test_events_stored_before_0004_fill_session_days(empty_database_url):
+    engine = create_engine(empty_database_url)
+    try:
+        upgrade_engine(engine, "0003")
+        insert = text(
+            "INSERT INTO events (id, type, page_id, visitor, is_bot, client_at, received_at, "
+            "channel, session_id, session_start) "
+            "VALUES (:id, :type, 'p', :visitor, false, :at, :at, :channel, :session, :start)")
+        with engine.begin() as connection:
+            for id_, kind, visitor, at, channel, session, start in (
+                    ("a", "pageview", "v1", "2026-03-01 23:50:00", "social", "s1", True),
+                    ("b", "call", "v1", "2026-03-02 00:10:00", None, "s1", False),
+                    ("c", "view", "v2", "2026-03-02 08:00:00", None, "s2", True)):
+                connection.execute(insert, {"id": id_, "type": kind, "visitor": visitor,
+                                            "at": at, "channel": channel, "session": session,
+                                            "start": start})
+        upgrade_engine(engine)
+        with engine.connect() as connection:
+            found = connection.execute(text(
+                "SELECT day, session_id, channel, events, pageviews, views, calls "
+                "FROM session_days ORDER BY day, session_id")).all()
+        assert [(str(day), *rest) for day, *rest in found] == [
+            ("2026-03-01", "s1", "social", 1, 1, 0, 0), ("2026-03-02", "s1", None, 1, 0, 0, 1),
+            ("2026-03-02", "s2", None, 1, 0, 1, 0)]
     finally:
         engine.dispose()

@@ -37,6 +37,17 @@ def test_gaps_over_30_minutes_begin_a_new_session(engine):
     assert sessions[0] == new_session_id(rows[0]["visitor"], NOW)
 
 
+def test_a_session_ends_at_midnight_utc(engine):
+    # The visitor hash rotates at midnight UTC; the rule holds even for the same hash.
+    night = dt.datetime(2026, 3, 2, 23, 50, tzinfo=dt.UTC)
+    post_at(engine, night, event("pageview", at=night))
+    after = night + dt.timedelta(minutes=15)  # 00:05: 15 minutes later, but another UTC day
+    post_at(engine, after, event("view", at=after))
+    rows = sorted(stored_events(engine), key=lambda r: r["received_at"])
+    assert rows[0]["session_id"] != rows[1]["session_id"]
+    assert [bool(row["session_start"]) for row in rows] == [True, True]
+
+
 def test_events_stored_before_sessions_are_cut_by_the_migration(empty_database_url):
     engine = create_engine(empty_database_url)
     try:
