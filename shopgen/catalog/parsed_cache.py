@@ -44,15 +44,16 @@ def cache_file(cache_dir: Path, site_dir: Path) -> Path:
     return cache_dir / f"parsed-products-{shop}.json"
 
 
-def code_digest() -> str:
-    """A digest of the code that turns a product file into a FileResult: a cache made by
-    other code (another version, or a change during development) is never used."""
-    from shopgen.catalog import model, products
+def code_digest(*reading_files: str) -> str:
+    """A digest of the code that turns a product file into a FileResult (`reading_files`:
+    the reader's own source files, besides this one and the catalog model's): a cache made
+    by other code (another version, or a change during development) is never used."""
+    from shopgen.catalog import model
     from shopgen.config import fields, yaml_source
 
     digest = hashlib.sha256(__version__.encode())
-    for module in (model, products, fields, yaml_source):
-        digest.update(Path(module.__file__).read_bytes())
+    for file in (model.__file__, fields.__file__, yaml_source.__file__, *reading_files):
+        digest.update(Path(file).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
 

@@ -49,7 +49,7 @@ def load_products(site_dir, today, attributes, problems, currency=None, cache_di
     if not names:
         problems.add("products/", 1, "no product files (products/*.yaml)")
     by_id = {a.id: a for a, _mapping in attributes}
-    context = json.dumps([code_digest(), currency, [repr(a) for a in by_id.values()]])
+    context = json.dumps([code_digest(__file__), currency, [repr(a) for a in by_id.values()]])
     cache = ParsedProducts(cache_dir, site_dir, context, today)
     results: dict[str, FileResult] = {}
     to_parse: list[tuple[str, str, bytes]] = []
