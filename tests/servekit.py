@@ -76,3 +76,15 @@ def wait_until(condition, seconds: float = 30, step: float = 0.2) -> bool:
             return False
         time.sleep(step)
     return True
+
+
+@contextlib.contextmanager
+def in_thread(server) -> Iterator[None]:
+    """Run an http.server `server` in a daemon thread for the block; shut it down after."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()

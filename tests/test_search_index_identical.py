@@ -13,9 +13,8 @@ from sitekit import REPO, TODAY
 
 from shopgen.catalog import load_catalog
 from shopgen.search.index import (
-    FIELDS,
     build_search_index,
-    index_documents,
+    fill_builder,
     js_ordered,
     serialize_index,
 )
@@ -25,13 +24,8 @@ from synthetic_catalog import write_catalog  # noqa: E402
 
 
 def lunr_py_index(catalog) -> dict:
-    reference = Builder()  # lunr.py's own add(), build() and serialize(), fed the same tokens
-    reference.ref("id")
-    boosts = {**dict(FIELDS), **catalog.shop.search_boost}
-    for name, _ in FIELDS:
-        reference.field(name, boost=boosts[name])
-    for document in index_documents(catalog):
-        reference.add(document)
+    # lunr.py's own add(), build() and serialize(), fed the same tokens
+    reference = fill_builder(Builder(), catalog)
     return js_ordered(reference.build().serialize())
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import brotli
 import pytest
+from servekit import in_thread
 
 from shopgen.build import build_site
 from shopgen.build.pipeline import MARKER
@@ -29,13 +29,8 @@ def served(tiny_site: Path, tmp_path: Path) -> Iterator[tuple[PreviewServer, Pat
     build_site(tiny_site, out, echo=lambda *a, **k: None)
     server = make_server(out, 0, "/api/events", None, request_timeout=5,
                          report=lambda *a, **k: None)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_thread(server):
         yield server, out
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def fetch(server: PreviewServer, path: str, method: str = "GET",

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from servekit import in_thread
 
 from shopgen.build import build_site
 from shopgen.serve.preview import PreviewServer, make_server
@@ -35,13 +35,10 @@ def preview(tiny_site: Path, tmp_path: Path) -> Iterator[tuple[PreviewServer, li
     reported: list[str] = []
     server = make_server(out, 0, EVENTS, engine, request_timeout=0.5,
                          report=lambda message, **_: reported.append(message))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield server, reported
+        with in_thread(server):
+            yield server, reported
     finally:
-        server.shutdown()
-        server.server_close()
         engine.dispose()
 
 

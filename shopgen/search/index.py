@@ -200,15 +200,21 @@ class PretokenizedBuilder(Builder):
         }
 
 
-def build_search_index(catalog: Catalog) -> dict:
-    """The serialised lunr index (a dict in lunr's schema) over the catalog's products."""
-    builder = PretokenizedBuilder()  # an empty pipeline: tokens arrive folded and split
+def fill_builder(builder, catalog: Catalog):
+    """`builder` (a lunr.py Builder) given the index's fields, boosts and every product."""
     builder.ref("id")
     boosts = {**dict(FIELDS), **catalog.shop.search_boost}
     for name, _ in FIELDS:
         builder.field(name, boost=boosts[name])
     for document in index_documents(catalog):
         builder.add(document)
+    return builder
+
+
+def build_search_index(catalog: Catalog) -> dict:
+    """The serialised lunr index (a dict in lunr's schema) over the catalog's products."""
+    # An empty pipeline: tokens arrive folded and split.
+    builder = fill_builder(PretokenizedBuilder(), catalog)
     return {**js_ordered(builder.serialized()), "shopgen": query_rules(catalog)}
 
 
