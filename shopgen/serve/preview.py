@@ -102,6 +102,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     server: PreviewServer
     server_version = "shopgen-serve"
+    disable_nagle_algorithm = True  # headers and body are two writes (see beacon_http)
 
     def setup(self) -> None:
         # A client that sends half a request, or never reads the answer, can't hold a thread.
