@@ -1,4 +1,10 @@
-"""The compact data file the page filters and sorts with (no search text: that is the index).
+"""The data files the page filters and sorts with (no search text: that is the index).
+
+Two files, so that a search's first results need only the small one: the page's data
+(`build_browser_data`: currency, locale, the facets and their catalog counts, the SKUs, and
+where the rest is), fetched before the page is usable; and the columns (`build_columns`: names,
+prices, stock, dates, facet values), fetched when filtering, sorting or counting needs them or
+once the page is idle. A result's card comes from its own small file (cards.py).
 
 Products are columns, not one object each: a list per field, in catalog order, facet values
 as small integers (positions in the facet's `values`), dates as day numbers, SKUs front-coded
@@ -100,13 +106,12 @@ def _category_values(catalog: Catalog) -> tuple[FacetValue, ...]:
 
 
 def product_columns(catalog: Catalog, facets: list[Facet]) -> dict:
-    """The products as columns: sku, name, price, was (0: none), stock, added (days since
+    """The products as columns: name, price, was (0: none), stock, added (days since
     1970-01-01), and for each facet the positions of its values (numbers as they are)."""
     currency = catalog.shop.currency
     products = catalog.products
     epoch = dt.date(1970, 1, 1)
     columns: dict = {
-        "sku": front_coded([p.sku for p in products]),
         "name": [p.name for p in products],
         "price": [minor_units(p.price.amount, currency) for p in products],
         "was": [0 if p.price.compare_at is None else minor_units(p.price.compare_at, currency)
@@ -164,20 +169,26 @@ def front_decoded(coded: list[list]) -> list[str]:
     return texts
 
 
-def build_browser_data(catalog: Catalog, facets: list[Facet],
-                       cards: dict | None = None) -> dict:
-    """The whole data file: currency, locale, facets, products in catalog order, and where
-    the cards' pictures are (cards.py: {"per": n, "files": [...]}, the kth file holds the
-    products k*n … (k+1)*n - 1)."""
+def build_browser_data(catalog: Catalog, facets: list[Facet], columns: str,
+                       cards: str = "cards/") -> dict:
+    """The page's data file: currency, locale, facets (values with their catalog counts),
+    the SKUs in catalog order (front-coded), the columns file's path (`build_columns`) and the
+    folder of the cards' files (cards.py: one per product, named by its anchor)."""
     return {
-        "v": 3,
+        "v": 4,
         "currency": catalog.shop.currency,
         "locale": catalog.shop.locale,
         "facets": [_facet_record(f) for f in facets],
         "n": len(catalog.products),
-        "columns": product_columns(catalog, facets),
-        "cards": cards or {"per": 1, "files": []},
+        "sku": front_coded([p.sku for p in catalog.products]),
+        "columns": columns,
+        "cards": cards,
     }
+
+
+def build_columns(catalog: Catalog, facets: list[Facet]) -> dict:
+    """The columns file: every product's name, price, stock, date and facet values."""
+    return {"v": 4, "n": len(catalog.products), "columns": product_columns(catalog, facets)}
 
 
 def _facet_record(facet: Facet) -> dict:
@@ -186,7 +197,8 @@ def _facet_record(facet: Facet) -> dict:
         record.update(unit=facet.unit, min=_plain(facet.min), max=_plain(facet.max))
         return record
     record["values"] = [
-        {"id": v.id, "label": v.label, **({"parent": v.parent} if facet.kind == "tree" else {})}
+        {"id": v.id, "label": v.label, "count": v.count,
+         **({"parent": v.parent} if facet.kind == "tree" else {})}
         for v in facet.values
     ]
     return record

@@ -26,15 +26,17 @@ class Weight:
 
 @dataclass(frozen=True)
 class PageWeight:
-    parts: tuple[Weight, ...]  # html, css, js, data, index (meta), shards, largest, terms
+    parts: tuple[Weight, ...]  # html, css, js, data, columns, cards, largest card, index (meta),
+    # shards, largest shard, terms
 
     def part(self, name: str) -> Weight:
         return next(p for p in self.parts if p.name == name)
 
     @property
     def first_load_gzip(self) -> int:
-        """HTML + CSS + JS, gzip: what the page needs before it is usable (no index/images)."""
-        return sum(self.part(n).gzip for n in ("HTML", "CSS", "JS"))
+        """HTML + CSS + JS + data, gzip: what the page needs before it is usable (no columns,
+        cards, index or images)."""
+        return sum(self.part(n).gzip for n in ("HTML", "CSS", "JS", "data"))
 
     def table(self) -> str:
         lines = ["Page weight        raw       gzip"]
@@ -42,11 +44,14 @@ class PageWeight:
             lines.append(f"  {part.name:<10} {_kb(part.raw):>10} {_kb(part.gzip):>10}"
                          + _NOTES.get(part.name, ""))
         lines.append(f"  {'first load':<10} {'':>10} {_kb(self.first_load_gzip):>10}"
-                     "  (HTML + CSS + JS)")
+                     "  (HTML + CSS + JS + data)")
         return "\n".join(lines)
 
 
-_NOTES = {"data": "  (filters, sort, cards; fetched after the first paint)",
+_NOTES = {"data": "  (facets, SKUs, where the rest is: before the page is usable)",
+          "columns": "  (names, prices, facet values: fetched to filter, sort or count)",
+          "cards": "  (one file a product: a result's card, fetched when shown)",
+          "card max": "  (the largest card file)",
           "index": "  (the search index's meta file, fetched when idle)",
           "shards": "  (the index by term; a search fetches the few of its words)",
           "shard max": "  (the largest shard)",
@@ -62,19 +67,28 @@ def gzip_size(content: bytes) -> int:
     return len(gzip.compress(content, compresslevel=6, mtime=0))
 
 
-def measure_weight(site: Path, assets: _AssetPaths) -> PageWeight:
-    """Weigh index.html and the assets it links."""
+def measure_weight(site: Path, assets: _AssetPaths, columns: str,
+                   cards: list[bytes]) -> PageWeight:
+    """Weigh index.html and the assets it links: `columns`, the columns file's path, and
+    `cards`, the cards' files' contents (each compressed on its own, as a server sends them)."""
     files = [("HTML", "index.html"), ("CSS", assets.css), ("JS", assets.js),
-             ("data", assets.data), ("index", assets.index)]
+             ("data", assets.data), ("columns", columns)]
     parts = []
     for name, path in files:
         content = (site / path).read_bytes()
         parts.append(Weight(name, len(content), gzip_size(content)))
-    shards = [(site / path).read_bytes() for path in assets.index_shards]
-    sizes = [(len(content), gzip_size(content)) for content in shards] or [(0, 0)]
-    parts.append(Weight("shards", sum(r for r, _ in sizes),
-                        sum(g for _, g in sizes)))
-    parts.append(Weight("shard max", *max(sizes, key=lambda size: size[1])))
+    parts.extend(_total_and_largest("card", cards))
+    content = (site / assets.index).read_bytes()
+    parts.append(Weight("index", len(content), gzip_size(content)))
+    parts.extend(_total_and_largest("shard", [(site / path).read_bytes()
+                                              for path in assets.index_shards]))
     terms = (site / assets.index_terms).read_bytes() if assets.index_terms else b""
     parts.append(Weight("terms", len(terms), gzip_size(terms)))
     return PageWeight(tuple(parts))
+
+
+def _total_and_largest(kind: str, contents: list[bytes]) -> list[Weight]:
+    """"<kind>s": all the files (each compressed alone) and "<kind> max": the largest one."""
+    sizes = [(len(content), gzip_size(content)) for content in contents] or [(0, 0)]
+    return [Weight(f"{kind}s", sum(r for r, _ in sizes), sum(g for _, g in sizes)),
+            Weight(f"{kind} max", *max(sizes, key=lambda size: size[1]))]

@@ -1,36 +1,50 @@
-"""The pictures of the cards the page's script renders, in files of a few hundred products.
+"""The cards the page's script renders: one small file per product, fetched when its card is shown.
 
-The shop page's HTML holds the first products' cards; the script renders any other card from
-the data file (name, brand, price, stock) and takes its picture from here. The pictures'
-file names are content hashes, which do not compress, so they are split by catalog position
-and a file is fetched only when a card of its range is shown.
+The shop page's HTML holds the first products' cards; the script makes any other card from
+its file (`cards/<anchor>.json`: name, brand, price, stock, picture), so a search's first
+results cost a few hundred bytes each, wherever they are in the catalog, and nothing waits
+for the catalog's columns (browser_data.py). Files are named by the product's anchor, as its
+page is (p/<anchor>.html), so a page of one build still finds its products' cards in the next.
 """
 
 from __future__ import annotations
 
 import json
 
+from shopgen.build.browser_data import minor_units
 from shopgen.build.images import ImageSet
 from shopgen.build.render import image_view
 from shopgen.catalog import Catalog
+from shopgen.catalog.page_address import anchor_for
 
-CARDS_PER_FILE = 256
+CARDS_FOLDER = "cards/"
 _PREFIX = "images/"
 
 
-def card_picture_files(catalog: Catalog, images: dict[str, ImageSet]) -> list[bytes]:
-    """One JSON file per CARDS_PER_FILE products: each product's card picture or 0.
+def card_path(sku: str) -> str:
+    """A product's card file, relative to the site root: `cards/p-nw-1001.json`."""
+    return f"{CARDS_FOLDER}{anchor_for(sku)}.json"
 
-    A picture is [src, WebP srcset, width, height], its paths relative to images/ (the same
-    files and sizes as the build's own cards: render.image_view).
+
+def card_files(catalog: Catalog, images: dict[str, ImageSet]) -> dict[str, bytes]:
+    """path → content of each product's card file.
+
+    A card is [name, brand id, price, was (0: none), in stock (1/0), picture or 0], money in
+    minor units; a picture is [src, WebP srcset, width, height], its paths relative to images/
+    (the same files and sizes as the build's own cards: render.image_view).
     """
-    rows: list[object] = []
+    currency = catalog.shop.currency
+    files = {}
     for product in catalog.products:
-        if not product.images:
-            rows.append(0)
-            continue
-        view = image_view(images[product.images[0]], product.name)
-        rows.append([view.src.removeprefix(_PREFIX), view.srcset_webp.replace(_PREFIX, ""),
-                     view.width, view.height])
-    return [json.dumps(rows[start:start + CARDS_PER_FILE], separators=(",", ":")).encode()
-            for start in range(0, len(rows), CARDS_PER_FILE)]
+        picture: object = 0
+        if product.images:
+            view = image_view(images[product.images[0]], product.name)
+            picture = [view.src.removeprefix(_PREFIX), view.srcset_webp.replace(_PREFIX, ""),
+                       view.width, view.height]
+        compare_at = product.price.compare_at
+        card = [product.name, product.brand, minor_units(product.price.amount, currency),
+                0 if compare_at is None else minor_units(compare_at, currency),
+                int(product.in_stock), picture]
+        files[card_path(product.sku)] = json.dumps(card, ensure_ascii=False,
+                                                   separators=(",", ":")).encode("utf-8")
+    return files

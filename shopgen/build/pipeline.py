@@ -18,9 +18,14 @@ from pathlib import Path
 import click
 
 from shopgen import __version__
-from shopgen.build.browser_data import build_browser_data, build_facets, serialize_data
+from shopgen.build.browser_data import (
+    build_browser_data,
+    build_columns,
+    build_facets,
+    serialize_data,
+)
 from shopgen.build.budget import PageWeight, measure_weight
-from shopgen.build.cards import CARDS_PER_FILE, card_picture_files
+from shopgen.build.cards import CARDS_FOLDER, card_files
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import (
     Assets,
@@ -110,11 +115,12 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     for file in manifest["files"]:
         shutil.copyfile(theme / "dist" / file, assets_dir / file)
     facets = build_facets(catalog)
-    card_files = [f"assets/{_write_hashed(assets_dir, 'cards', content)}"
-                  for content in card_picture_files(catalog, images)]
-    data_name = _write_hashed(assets_dir, "products",
-                              serialize_data(build_browser_data(
-                                  catalog, facets, {"per": CARDS_PER_FILE, "files": card_files})))
+    cards = card_files(catalog, images)
+    _write_files(staging, cards)
+    columns_file = serialize_data(build_columns(catalog, facets))
+    columns = f"assets/{_write_hashed(assets_dir, 'columns', columns_file)}"
+    data_name = _write_hashed(assets_dir, "products", serialize_data(
+        build_browser_data(catalog, facets, columns, CARDS_FOLDER)))
     entries = manifest["entries"]
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
                     data=f"assets/{data_name}", index="",
@@ -136,10 +142,10 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         _write_feeds(catalog, images, staging)
         pages = product_pages.result()
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
-    hashed |= {assets.data, *index_files, *card_files}
+    hashed |= {assets.data, columns, *index_files}
     hashed |= {f"images/{file}" for image_set in images.values()
                for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
-    return measure_weight(staging, assets), hashed, pages
+    return measure_weight(staging, assets, columns, list(cards.values())), hashed, pages
 
 
 def _process_pictures(catalog: Catalog, site_dir: Path, staging: Path,
