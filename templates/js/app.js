@@ -28,11 +28,10 @@ async function main() {
     () => shop && searchReady(shop));
   // A search in the address: the engine and its index load now, beside the data file.
   if (new URLSearchParams(location.search).get("q")) searcher.load();
+  // The page's data file is small (facets, SKUs): the columns and cards come as needed.
   const response = await fetch(root.dataset.data);
   if (!response.ok) throw new Error(`${root.dataset.data}: HTTP ${response.status}`);
-  const data = await response.json();
-  await nextTask(); // parsing and building the model are two tasks, not one long one
-  const model = buildModel(data);
+  const model = buildModel(await response.json());
   await nextTask();
   const view = createView(root, model);
   if (!view) return;

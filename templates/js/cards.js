@@ -1,55 +1,76 @@
 // The product cards of the grid. The build renders the first page of them into the HTML
-// (_macros.html.j2 `card`); this makes any other one, the same markup, from the model when it
-// is first shown. Pictures come from small files (shopgen/build/cards.py), each fetched when
-// one of its cards is shown; until then the card keeps the picture's box (4:3), so nothing
-// moves when it arrives.
+// (_macros.html.j2 `card`); this makes any other one, the same markup, when it is first shown:
+// from the product's record, which is the model's (once its columns are in) or the product's
+// own card file (shopgen/build/cards.py: cards/<anchor>.json, a few hundred bytes), fetched
+// when the card is first wanted. The picture comes from that file too; until then the card
+// keeps the picture's box (4:3), so nothing moves when it arrives.
 
-import { formatMoney } from "./model.js";
+import { cardRecord, formatMoney } from "./model.js";
 
 const SIZES = "(min-width:700px) 300px,50vw"; // as page.html.j2
 
+/** A product's anchor, as shopgen/catalog/page_address.py names it. */
+function anchorOf(sku) {
+  return `p-${sku.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")}`;
+}
+
 /** A product's own page, as shopgen/catalog/page_address.py names it. */
 export function productPage(sku) {
-  const anchor = sku.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  return `p/p-${anchor}.html`;
+  return `p/${anchorOf(sku)}.html`;
 }
 
 /**
- * @param model   the catalog model (model.cards: {per, files} of the pictures)
+ * @param model   the catalog model (model.files.cards: the folder of the cards' files)
  * @param served  the <li> cards the HTML holds: the first products, in catalog order
- * item(p) → the card's <li>; link(p) → its heading's link; positionOf(li) → p.
+ * item(p) → the card's <li> (p served, or its record there: see ready); link(p) → its
+ * heading's link; positionOf(li) → p; ready(cards, records) → null when each position of
+ * `cards` can be shown and each of `records` has its record, else a Promise of that.
  */
 export function createCards(model, served) {
   const items = new Map(served.map((li, p) => [p, li]));
   const positions = new Map(served.map((li, p) => [li, p]));
   const links = new Map();
-  const files = new Map(); // file number → Promise of its pictures
+  const files = new Map(); // position → Promise of its card file's row
   const brands = labels(model, "brand");
 
   function item(p) {
     let li = items.get(p);
     if (!li) {
-      li = makeCard(model, p, brands);
+      li = makeCard(model, model.products[p], brands);
       items.set(p, li);
       positions.set(li, p);
-      pictures(Math.floor(p / model.cards.per)).then((rows) => {
-        fillPicture(li, rows[p % model.cards.per]);
-      }, (error) => console.warn("card pictures unavailable:", error));
+      cardFile(p).then((row) => fillPicture(li, row[5]),
+        (error) => console.warn("card picture unavailable:", error));
     }
     return li;
   }
 
-  function pictures(k) {
-    if (!files.has(k)) {
-      const url = new URL(model.cards.files[k], document.baseURI);
+  /** Product p's card file (fetched once; a failed fetch is tried again next time). */
+  function cardFile(p) {
+    if (!files.has(p)) {
+      const url = new URL(`${model.files.cards}${anchorOf(model.skus[p])}.json`, document.baseURI);
       const got = fetch(url).then((response) => {
         if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
         return response.json();
       });
-      got.catch(() => files.delete(k)); // tried again with the next card of that file
-      files.set(k, got);
+      got.catch(() => files.delete(p));
+      files.set(p, got);
     }
-    return files.get(k);
+    return files.get(p);
+  }
+
+  function ready(cards, records) {
+    const missing = [...cards.filter((p) => !items.has(p)), ...records]
+      .filter((p) => !model.products[p]);
+    if (!missing.length) return null;
+    return Promise.all(missing.map((p) => cardFile(p).then(
+      (row) => { model.products[p] ||= cardRecord(model, p, row); },
+      (error) => {
+        // (A product gone since this page was built: its card says so, not the page.)
+        console.warn("card unavailable:", error);
+        model.products[p] ||= { sku: model.skus[p], name: model.skus[p], brand: null,
+          price: null, was: 0, stock: 0 };
+      })));
   }
 
   function link(p) {
@@ -57,7 +78,7 @@ export function createCards(model, served) {
     return links.get(p);
   }
 
-  return { item, link, positionOf: (li) => positions.get(li) };
+  return { item, link, ready, positionOf: (li) => positions.get(li) };
 }
 
 function labels(model, facetId) {
@@ -65,8 +86,7 @@ function labels(model, facetId) {
   return new Map(facet ? facet.values.map((v) => [v.id, v.label]) : []);
 }
 
-function makeCard(model, p, brands) {
-  const product = model.products[p];
+function makeCard(model, product, brands) {
   const li = document.createElement("li");
   const article = document.createElement("article");
   const h3 = document.createElement("h3");
@@ -80,13 +100,15 @@ function makeCard(model, p, brands) {
   const stock = document.createElement("p");
   stock.className = product.stock ? "in" : "out";
   stock.textContent = product.stock ? "In stock" : "Out of stock";
-  article.append(document.createElement("picture"), h3, brand, priceLine(model, product), stock);
+  article.append(document.createElement("picture"), h3, brand);
+  if (product.price !== null) article.append(priceLine(model, product));
+  article.append(stock);
   li.append(article);
   return li;
 }
 
 /** The price, and the was-price on sale: as _macros.html.j2 `price`. */
-export function priceLine(model, product) {
+function priceLine(model, product) {
   const price = document.createElement("p");
   price.className = "pr";
   const now = document.createElement("span");

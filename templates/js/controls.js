@@ -2,7 +2,9 @@
 // renders, writes the URL (history.js) and reports what happened (activity.js).
 
 import { trackFilter } from "./activity.js";
-import { choose, openProduct, render, restoreFromUrl, runSearch, showMore } from "./shop.js";
+import {
+  choose, loadColumns, openProduct, render, restoreFromUrl, runSearch, showMore,
+} from "./shop.js";
 import { tidyPricePhrase, typedQuery } from "./price_phrase.js";
 import { emptyState, hasFilters, setBound, toggleValue, withState } from "./state.js";
 import { splitBound } from "./view.js";
@@ -53,21 +55,27 @@ function wireFilters(shop) {
       return;
     }
     if (input.type !== "checkbox") return;
-    choose(shop, input.name === "stock" ? withState(shop.state, { stock: input.checked })
-      : toggleValue(shop.state, input.name, input.value, input.checked));
-    trackFilter(shop, input.name, input.value, input.checked);
+    const { name, value, checked } = input;
+    choose(shop, name === "stock" ? withState(shop.state, { stock: checked })
+      : toggleValue(shop.state, name, value, checked))
+      .then(() => trackFilter(shop, name, value, checked));
   });
   el.clear.addEventListener("click", () => {
     if (!hasFilters(shop.state)) return;
     shop.history.change(withState(shop.state, { sel: {}, range: {}, stock: false }));
     shop.view.syncControls(shop.state);
-    render(shop);
-    trackFilter(shop, "all", "all", false);
+    render(shop).then(() => trackFilter(shop, "all", "all", false));
   });
 }
 
 function wireSort(shop) {
   const { el } = shop.view;
+  // Reaching for the filters or the sort: their columns are fetched now, if not yet.
+  for (const target of [el.filters, el.sort]) {
+    for (const type of ["pointerover", "focusin"]) {
+      target.addEventListener(type, () => loadColumns(shop), { once: true, passive: true });
+    }
+  }
   el.sort.addEventListener("change", () => {
     choose(shop, withState(shop.state, { sort: el.sort.value }));
     shop.tracker.track("sort", { sort: shop.state.sort });
@@ -78,8 +86,7 @@ function wireResults(shop) {
   const { el } = shop.view;
   const position = (link) => shop.view.positionOf(link.closest("li"));
   el.more.addEventListener("click", () => {
-    const added = showMore(shop);
-    if (added.length) shop.view.link(added[0]).focus();
+    showMore(shop).then((added) => { if (added.length) shop.view.link(added[0]).focus(); });
   });
   // A card's heading links to the product's page; here it opens the dialog instead (unless
   // the customer asks for a new tab or window). Hovering or focusing it fetches the page early.

@@ -1,23 +1,20 @@
 // The details dialog: the shop page's one native <dialog> (#dlg), filled with a product's
 // details from its own page (p/<anchor>.html, the build's product.html.j2: its #details
 // element's .media and .info), fetched when first opened and kept. The dialog opens at once
-// with the name, price, stock and card picture the page already has; the rest follows when the
+// with what the product's card shows (name, price, stock, picture); the rest follows when the
 // product page arrives (the picture keeps its size, so nothing jumps). The script opens it from
 // the state (?product=SKU) and reports opens and closes (Escape, Close), so that the URL, the
 // history and the beacon follow; focus goes back to whatever opened the dialog.
-
-import { priceLine } from "./cards.js";
 
 const BIG = "(min-width:800px) 360px,94vw";
 
 /**
  * @param dialog   the page's <dialog id="dlg">
- * @param model    the catalog model (names, prices, stock for the first paint)
  * @param pageOf   position → the product page's URL (the card link's href)
- * @param cardOf   position → the product's card (<article>), for its picture
+ * @param cardOf   position → the product's card (its <li>), for the first paint
  * @param on       {open(p), close(p)}: the dialog opened for / was closed by the customer
  */
-export function createDialogs(dialog, model, pageOf, cardOf, on) {
+export function createDialogs(dialog, pageOf, cardOf, on) {
   const title = dialog.querySelector("#dlg-t");
   const body = dialog.querySelector("#dlg-body");
   const pages = new Map(); // position → Promise of the product page's #details element
@@ -66,8 +63,9 @@ export function createDialogs(dialog, model, pageOf, cardOf, on) {
       opener = active && active !== document.body ? active : null;
     }
     current = p;
-    title.textContent = model.products[p].name;
-    body.replaceChildren(...firstPaint(model, model.products[p], cardOf(p)));
+    const card = cardOf(p);
+    title.textContent = card.querySelector("h3 a").textContent;
+    body.replaceChildren(...firstPaint(card));
     fillDetails(body, load(p), pageOf(p), () => current === p);
     dialog.showModal();
     on.open(p);
@@ -88,7 +86,7 @@ function fetchDetails(url) {
 }
 
 /** What the page knows already: the card's picture, price and stock. */
-function firstPaint(model, product, card) {
+function firstPaint(card) {
   const media = document.createElement("div");
   media.className = "media";
   const picture = card.querySelector("picture");
@@ -101,13 +99,13 @@ function firstPaint(model, product, card) {
   }
   const info = document.createElement("div");
   info.className = "info";
-  const stock = document.createElement("p");
-  stock.className = product.stock ? "in" : "out";
-  stock.textContent = product.stock ? "In stock" : "Out of stock";
+  for (const known of card.querySelectorAll("article > .pr, article > .in, article > .out")) {
+    info.append(known.cloneNode(true));
+  }
   const wait = document.createElement("p");
   wait.className = "wait";
   wait.textContent = "Loading details…";
-  info.append(priceLine(model, product), stock, wait);
+  info.append(wait);
   return [media, info];
 }
 

@@ -1,40 +1,65 @@
-// The catalog as the page filters and sorts it: the data file turned into typed arrays once,
-// so that each keystroke or click only walks flat arrays (10,000 products in about a ms).
+// The catalog as the page filters and sorts it, built in two steps so that a search's first
+// results wait for nothing they do not show (shopgen/build/browser_data.py):
+// - buildModel: the page's data file (facets with their catalog counts, SKUs, money) → the
+//   model, whose `products` holds only the records of the cards fetched so far (cards.js);
+// - addColumns: the columns file (names, prices, stock, dates, facet values), fetched when
+//   filtering, sorting or counting needs it or the page is idle → every record, and flat typed
+//   arrays, so that each keystroke or click only walks them (10,000 products in about a ms).
 
 import { fold } from "../../shopgen/search/js/text.js";
 
-/** Build the model from the data file's JSON (shopgen/build/browser_data.py). */
+/** Build the model from the page's data file's JSON; `complete` once addColumns ran. */
 export function buildModel(data) {
-  const products = productRecords(data);
-  const n = products.length;
+  const { n } = data;
   const money = new Intl.NumberFormat(data.locale, { style: "currency", currency: data.currency });
   const digits = money.resolvedOptions().maximumFractionDigits;
-  const price = new Float64Array(n);
-  const stock = new Uint8Array(n);
+  const skus = frontDecoded(data.sku);
   const bySku = new Map();
-  const names = new Array(n);
-  products.forEach((p, i) => {
-    price[i] = p.price;
-    stock[i] = p.stock ? 1 : 0;
-    bySku.set(p.sku, i);
-    names[i] = fold(p.name);
-  });
-  const facets = data.facets.map((facet) => facetModel(facet, products));
+  for (let i = 0; i < n; i++) bySku.set(skus[i], i);
+  const facets = data.facets.map(facetModel);
+  // Each value's catalog count: the counts of the page with nothing searched or chosen.
+  const catalogCounts = new Map(data.facets.filter((f) => f.kind !== "number")
+    .map((f) => [f.id, Int32Array.from(f.values, (v) => v.count)]));
   return {
-    n, products, facets, price, stock, bySku, names, money,
+    n, skus, bySku, facets, money, catalogCounts,
     scale: 10 ** digits, locale: data.locale, orders: new Map(),
-    cards: data.cards || { per: 1, files: [] }, // the cards' pictures (cards.js)
+    products: new Array(n), // records: the cards fetched so far; every one once complete
+    complete: false, names: null, price: null, stock: null, // (from the columns)
+    files: { columns: data.columns, cards: data.cards },
   };
 }
 
-/** The data file's columns back into one record per product: {sku, name, brand, category,
- * colour, size (value ids), price, was, stock, added (a day number), attrs}. */
-function productRecords(data) {
-  const c = data.columns;
-  // Plain loops over columns fetched once: this runs for every product before the page is
-  // interactive (10,000 products: a few ms; per-product Map lookups and closures cost 100+).
+/** Fill the model from the columns file (its `columns`: browser_data.py product_columns). */
+export function addColumns(model, data) {
+  const products = productRecords(model, data.columns);
+  const { n } = model;
+  const price = new Float64Array(n);
+  const stock = new Uint8Array(n);
+  const names = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = products[i];
+    price[i] = p.price;
+    stock[i] = p.stock ? 1 : 0;
+    names[i] = fold(p.name);
+  }
+  // The facets keep their identity (the view and the state hold them): their columns are added.
+  for (const facet of model.facets) Object.assign(facet, facetColumns(facet, products));
+  Object.assign(model, { products, price, stock, names, complete: true });
+}
+
+/** A product's record from its card file (cards.py: [name, brand, price, was, stock, …]). */
+export function cardRecord(model, p, row) {
+  const [name, brand, price, was, stock] = row;
+  return { sku: model.skus[p], name, brand, price, was, stock };
+}
+
+/** The columns back into one record per product: {sku, name, brand, category, colour, size
+ * (value ids), price, was, stock, added (a day number), attrs}. */
+function productRecords(model, c) {
+  // Plain loops over columns fetched once: this runs for every product (10,000 products: a
+  // few ms; per-product Map lookups and closures cost 100+).
   const ids = (facetId) => {
-    const facet = data.facets.find((f) => f.id === facetId);
+    const facet = model.facets.find((f) => f.id === facetId);
     return facet && facet.values ? facet.values.map((v) => v.id) : null;
   };
   const [brands, categories, colours, sizes] = ["brand", "category", "colour", "size"].map(ids);
@@ -46,9 +71,8 @@ function productRecords(data) {
     for (let k = 0; k < ks.length; k++) out[k] = values[ks[k]];
     return out;
   };
-  const skus = frontDecoded(c.sku);
-  const records = new Array(data.n);
-  for (let i = 0; i < data.n; i++) {
+  const records = new Array(model.n);
+  for (let i = 0; i < model.n; i++) {
     const own = {};
     for (const [id, column, values] of attrs) {
       const v = column[i];
@@ -57,7 +81,7 @@ function productRecords(data) {
       else if (v >= 0) own[id] = values[v]; // -1: no value
     }
     records[i] = {
-      sku: skus[i], name: c.name[i], price: c.price[i], was: c.was[i], stock: c.stock[i],
+      sku: model.skus[i], name: c.name[i], price: c.price[i], was: c.was[i], stock: c.stock[i],
       added: c.added[i], brand: c.brand ? brands[c.brand[i]] : null,
       category: c.category ? categories[c.category[i]] : null,
       colour: many(c.colour, colours, i), size: many(c.size, sizes, i), attrs: own,
@@ -66,37 +90,49 @@ function productRecords(data) {
   return records;
 }
 
-function facetModel(facet, products) {
-  const n = products.length;
+/** A facet as the data file describes it: its values and their index (and a tree's
+ * ancestors); the products' values come with the columns (facetColumns). */
+function facetModel(facet) {
   const base = { id: facet.id, name: facet.name, kind: facet.kind };
+  if (facet.kind === "number") {
+    return { ...base, unit: facet.unit, min: facet.min, max: facet.max, index: new Map() };
+  }
+  const values = facet.values;
+  const index = new Map(values.map((v, i) => [v.id, i]));
+  if (facet.kind !== "tree") return { ...base, values, index };
+  // ancestors[v]: v and every category above it (choosing a parent includes its children).
+  const ancestors = values.map((v) => {
+    const chain = [];
+    for (let id = v.id, guard = 0; id != null && index.has(id) && guard < 64; guard++) {
+      chain.push(index.get(id));
+      id = values[index.get(id)].parent;
+    }
+    return Int32Array.from(chain);
+  });
+  return { ...base, values, index, ancestors };
+}
+
+/** Each product's values of a facet: a number (value), a category (of), or text values'
+ * indices, flattened (vals[offsets[i]..offsets[i+1]]). */
+function facetColumns(facet, products) {
+  const n = products.length;
   if (facet.kind === "number") {
     const value = new Float64Array(n).fill(NaN);
     products.forEach((p, i) => {
       const v = p.attrs && p.attrs[facet.id];
       if (typeof v === "number") value[i] = v;
     });
-    return { ...base, unit: facet.unit, min: facet.min, max: facet.max, value, index: new Map() };
+    return { value };
   }
-  const values = facet.values;
-  const index = new Map(values.map((v, i) => [v.id, i]));
+  const { index } = facet;
   if (facet.kind === "tree") {
-    // ancestors[v]: v and every category above it (choosing a parent includes its children).
-    const ancestors = values.map((v) => {
-      const chain = [];
-      for (let id = v.id, guard = 0; id != null && index.has(id) && guard < 64; guard++) {
-        chain.push(index.get(id));
-        id = values[index.get(id)].parent;
-      }
-      return Int32Array.from(chain);
-    });
     const of = new Int32Array(n).fill(-1);
     products.forEach((p, i) => {
       const v = index.get(p[facet.id]);
       if (v !== undefined) of[i] = v;
     });
-    return { ...base, values, index, ancestors, of };
+    return { of };
   }
-  // Text: each product's value indices, flattened (offsets[i]..offsets[i+1] in vals).
   const offsets = new Int32Array(n + 1);
   const flat = [];
   products.forEach((p, i) => {
@@ -109,10 +145,11 @@ function facetModel(facet, products) {
     }
     offsets[i + 1] = flat.length;
   });
-  return { ...base, values, index, offsets, vals: Int32Array.from(flat) };
+  return { offsets, vals: Int32Array.from(flat) };
 }
 
-/** Positions in the order of a sort ("relevance" without a search = catalog order); cached. */
+/** Positions in the order of a sort ("relevance" without a search = catalog order, which
+ * needs no columns; the others need a complete model); cached. */
 export function sortOrder(model, sort) {
   const cached = model.orders.get(sort);
   if (cached) return cached;

@@ -1,16 +1,27 @@
 // The shop page's state, in one place: `shop` holds the state read from the URL and what is
 // derived from it (the search's hits, the filtered result, how many matches are shown), and
 // the functions here take it one way: state → search → filter → render.
+//
+// What a render shows is fetched first, and only that (model.js): the columns when the state
+// filters or sorts (or the name search needs names), the card files of the products shown
+// that the page has no record of. A search's first results need neither columns nor counts;
+// the columns follow when the page is idle after them, or when the customer reaches for the
+// filters, and the counts appear then.
 
 import { searchNames } from "../../shopgen/search/js/searcher.js";
 import { createDialogs } from "./dialogs.js";
 import { createFilter } from "./filter.js";
 import { createHistory } from "./history.js";
+import { addColumns, sortOrder } from "./model.js";
 import { takeUrlPricePhrase } from "./price_phrase.js";
 import { hasFilters, parseState, withState } from "./state.js";
 import { PAGE } from "./view.js";
 
 const CACHE = 40; // searches kept, so that deleting a letter answers at once
+// With nothing searched, the columns are fetched this long after the start, when idle (a
+// search typed before then fetches its results first).
+const COLUMNS_AFTER_MS = 3000;
+const idle = (fn) => (window.requestIdleCallback || ((f) => setTimeout(f, 50)))(fn, { timeout: 2000 });
 
 /** The shop over the rendered page (view.js), with its state read from the URL, searching
  * with `searcher` (searcher.js; the page calls searchReady when its index is loaded). */
@@ -28,23 +39,53 @@ export function createShop(root, model, view, tracker, searcher) {
     searcher,
     phraseBase: undefined, // the price range before a typed price phrase (price_phrase.js)
     phraseTimer: 0,
+    columns: null, // Promise of the columns (loadColumns)
+    renderSeq: 0, // only the latest render waiting for data is made
   };
   shop.history = laterWrites(createHistory(shop));
   shop.dialogs = createDialogs(
-    document.getElementById("dlg"), model, (p) => view.link(p).getAttribute("href"),
+    document.getElementById("dlg"), (p) => view.link(p).getAttribute("href"),
     (p) => view.item(p), { open: (p) => onDialogOpen(shop, p), close: (p) => onDialogClose(shop, p) });
   return shop;
 }
 
-/** Show the state the URL gave, then load the search index once the page is idle. */
+/** Show the state the URL gave (#shop[data-ready] once it is shown), then load the search
+ * index once the page is idle, and the columns a little later. */
 export function startShop(shop) {
   if (shop.searcher.ready()) shop.root.dataset.search = "ready";
   takeUrlPricePhrase(shop); // "?q=boots+under+50" → "?q=boots&max=50"
   shop.view.syncControls(shop.state);
-  runSearch(shop);
-  shop.root.dataset.ready = "1";
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1500));
-  idle(() => shop.searcher.load(), { timeout: 4000 });
+  runSearch(shop, false);
+  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1500));
+  later(() => shop.searcher.load(), { timeout: 4000 });
+  setTimeout(() => prefetchColumns(shop), COLUMNS_AFTER_MS);
+}
+
+/** The columns (model.js addColumns), fetched once; resolves true when the model has them,
+ * false if they could not be fetched (the next call tries again). */
+export function loadColumns(shop) {
+  const { model } = shop;
+  if (!shop.columns) {
+    shop.columns = fetch(new URL(model.files.columns, document.baseURI)).then((response) => {
+      if (!response.ok) throw new Error(`${model.files.columns}: HTTP ${response.status}`);
+      return response.json();
+    }).then(async (data) => {
+      await new Promise((resolve) => setTimeout(resolve)); // parsing and building: two tasks
+      addColumns(model, data);
+      render(shop); // the counts, now known
+      return true;
+    }, (error) => {
+      console.warn("product columns unavailable:", error);
+      shop.columns = null;
+      return false;
+    });
+  }
+  return shop.columns;
+}
+
+/** The columns when the page is idle: the customer will want to filter soon. */
+export function prefetchColumns(shop) {
+  if (!shop.columns) idle(() => loadColumns(shop));
 }
 
 /** The search index is loaded (or all of it now is): search again with it. */
@@ -56,14 +97,16 @@ export function searchReady(shop) {
 }
 
 /** A click or a select: render, and make it one history entry once the frame that shows it
- * is painted (pushState takes milliseconds, which would delay that frame). */
+ * is painted (pushState takes milliseconds, which would delay that frame); returns render's
+ * Promise (shown). */
 export function choose(shop, next) {
   shop.history.flush(); // an earlier click's entry first (two clicks in one frame: two entries)
   shop.history.settle();
   shop.state = next;
   shop.limit = PAGE;
-  render(shop);
+  const shown = render(shop);
   shop.history.pushAfterPaint();
+  return shown;
 }
 
 /** history.js's functions, plus pushAfterPaint(): push shop.state as a new entry after the
@@ -108,8 +151,10 @@ export function restoreFromUrl(shop) {
 }
 
 /** Find the hits for state.q, then render: from the cache, by name until the index is loaded,
- * else from the engine (a late answer to an older query is kept but not rendered). */
-export function runSearch(shop) {
+ * else from the engine (a late answer to an older query is kept but not rendered). The names
+ * come with the columns: fetched for a search `typed` before the engine is there; for the
+ * address's search, only if the engine cannot load (it is waited for, and is quicker). */
+export function runSearch(shop, typed = true) {
   const { cache, model, searcher } = shop;
   const q = shop.state.q.trim();
   const id = ++shop.searchSeq;
@@ -120,9 +165,17 @@ export function runSearch(shop) {
     shop.hits = cache.get(q);
     render(shop);
   } else if (!searcher.ready()) {
-    searcher.load();
-    shop.hits = toHits(model, q, searchNames(q, model));
-    render(shop);
+    const engine = searcher.load();
+    if (model.names) {
+      shop.hits = toHits(model, q, searchNames(q, model));
+      render(shop);
+      return;
+    }
+    busy(shop, true);
+    const byName = typed ? Promise.resolve(true) : engine.then((loaded) => !loaded);
+    byName.then((needed) => needed && loadColumns(shop)).then((loaded) => {
+      if (loaded && id === shop.searchSeq && !searcher.ready()) runSearch(shop, typed);
+    });
   } else {
     searcher.search(q).then((answer) => {
       const found = toHits(model, q, answer);
@@ -131,6 +184,7 @@ export function runSearch(shop) {
       if (id === shop.searchSeq) {
         shop.hits = found;
         render(shop);
+        prefetchColumns(shop); // the search's results are there: the filters' turn
       }
     });
   }
@@ -143,20 +197,59 @@ function toHits(model, q, answer) {
     suggestion: answer.suggestion || null };
 }
 
-/** Filter and sort for the state, and show it: list, counts, status, empty state, dialog. */
+/** Filter and sort for the state, and show it: list, counts, status, empty state, dialog.
+ * When that needs data the page has not fetched, fetch it first (the latest render waits; the
+ * returned Promise resolves once it is shown). */
 export function render(shop) {
   const { model, state, view } = shop;
   const h = state.q.trim() !== "" ? shop.hits : null;
-  const result = shop.filter(state, h);
+  if (!model.complete && (hasFilters(state) || state.sort !== "relevance")) {
+    return later(shop, loadColumns(shop));
+  }
+  const result = model.complete ? shop.filter(state, h) : unfiltered(model, h);
+  const p = state.product ? model.bySku.get(state.product) : -1;
+  const close = closeMatches(state, result, h);
+  const waiting = view.ready(
+    [...result.list.subarray(0, Math.min(shop.limit, result.total)), ...(p >= 0 ? [p] : [])],
+    close);
+  if (waiting) return later(shop, waiting);
+  shop.renderSeq++; // (a render waiting for data is older than this one)
   shop.result = result;
+  busy(shop, false);
   view.renderList(result, shop.limit, h ? h.isMatch : null);
   view.renderCounts(result.counts);
   view.renderStatus(result.total);
-  view.renderEmpty(result.total, state, closeMatches(state, result, h),
-    h && !h.order.length ? h.suggestion : null);
-  shop.dialogs.show(state.product ? model.bySku.get(state.product) : -1);
+  view.renderEmpty(result.total, state, close, h && !h.order.length ? h.suggestion : null);
+  shop.dialogs.show(p);
+  shop.root.dataset.ready = "1"; // the address's state is shown
   performance.mark("shopgen:render", { detail: { q: state.q, total: result.total,
     counted: result.counted } });
+  return Promise.resolve();
+}
+
+/** Render again once `data` (a Promise) is there, unless another render came first. */
+function later(shop, data) {
+  const seq = ++shop.renderSeq;
+  busy(shop, true);
+  return data.then(() => (seq === shop.renderSeq ? render(shop) : undefined));
+}
+
+/** The list is busy (aria-busy) while what it will show is being fetched. */
+function busy(shop, on) {
+  const { list } = shop.view.el;
+  if (on) list.setAttribute("aria-busy", "true");
+  else list.removeAttribute("aria-busy");
+}
+
+/** The result before the columns are there (nothing to filter or sort by): the search's hits
+ * (each once) or the catalog; the counts are the catalog's, or not known while searching. */
+function unfiltered(model, h) {
+  let list = sortOrder(model, "relevance");
+  if (h) {
+    const seen = new Uint8Array(model.n);
+    list = h.order.filter((p) => !seen[p] && (seen[p] = 1));
+  }
+  return { list, total: list.length, counts: h ? null : model.catalogCounts, counted: "none" };
 }
 
 /** When nothing matches: the search's best hits that the filters hide, or its loose matches. */
@@ -166,16 +259,26 @@ function closeMatches(state, result, h) {
   return h.loose ? Array.from(h.loose) : [];
 }
 
-/** "Show more": the next page of matches; returns the positions added. */
+/** "Show more": the next page of matches; returns a Promise of the positions added. */
 export function showMore(shop) {
-  const { hits, state } = shop;
+  const { hits, state, result } = shop;
   shop.limit += PAGE;
-  return shop.view.renderList(shop.result, shop.limit, state.q.trim() && hits ? hits.isMatch : null);
+  const limit = shop.limit;
+  const shown = () => {
+    busy(shop, false);
+    return shop.view.renderList(result, limit, state.q.trim() && hits ? hits.isMatch : null);
+  };
+  const waiting = shop.view.ready(Array.from(result.list.subarray(0, Math.min(limit, result.total))), []);
+  if (!waiting) return Promise.resolve(shown());
+  // The button answers at once (gone when this shows the rest), the cards when they are there.
+  shop.view.el.more.hidden = limit >= result.total;
+  busy(shop, true);
+  return waiting.then(() => (shop.result === result && shop.limit === limit ? shown() : []));
 }
 
 /** Open product p's dialog from `from` (a card link, a close match), as a history entry. */
 export function openProduct(shop, p, from) {
-  const sku = shop.model.products[p].sku;
+  const sku = shop.model.skus[p];
   shop.history.settle();
   shop.state = withState(shop.state, { product: sku });
   shop.history.write(true, { opened: sku });
@@ -183,12 +286,12 @@ export function openProduct(shop, p, from) {
 }
 
 function onDialogOpen(shop, p) {
-  shop.tracker.track("view", { sku: shop.model.products[p].sku });
+  shop.tracker.track("view", { sku: shop.model.skus[p] });
 }
 
 // The customer closed the dialog: Back when opening it pushed the entry, else replace it.
 function onDialogClose(shop, p) {
-  const sku = shop.model.products[p].sku;
+  const sku = shop.model.skus[p];
   if (shop.state.product !== sku) return;
   shop.state = withState(shop.state, { product: null });
   if (history.state && history.state.opened === sku) history.back();

@@ -25,7 +25,7 @@ export function createView(root, model) {
   const cards = createCards(model, served);
   const controls = facetControls(el.facets, model);
   return {
-    el, item: cards.item, link: cards.link, positionOf: cards.positionOf,
+    el, item: cards.item, link: cards.link, positionOf: cards.positionOf, ready: cards.ready,
     renderList: createListRenderer(model, el, cards),
     renderCounts: (counts) => renderCounts(controls, counts),
     renderStatus: (total) => renderStatus(el.status, total),
@@ -50,7 +50,10 @@ function createListRenderer(model, el, cards) {
     const prefix = shown.length <= next.length && shown.every((p, k) => p === next[k]);
     if (!prefix) reorder(list, next.map(cards.item));
     else if (next.length > shown.length) list.append(...next.slice(shown.length).map(cards.item));
-    for (const p of next) highlight(cards.link(p), model.products[p].name, isMatch, marks, p);
+    for (const p of next) {
+      const link = cards.link(p);
+      highlight(link, link.textContent, isMatch, marks, p); // (the name: its marks add no text)
+    }
     const added = prefix ? next.slice(shown.length) : next;
     shown = next;
     el.more.hidden = count >= result.total;
@@ -91,16 +94,17 @@ function highlight(link, name, isMatch, marks, p) {
   marks.set(p, key);
 }
 
-/** Each facet value's count; a value that would match nothing is disabled (unless chosen). */
+/** Each facet value's count; a value that would match nothing is disabled (unless chosen).
+ * Counts null: not known yet (the columns are coming), shown as none. */
 function renderCounts(controls, counts) {
   for (const [facetId, { inputs, spans }] of controls) {
-    const c = counts.get(facetId);
-    if (!c) continue;
+    const c = counts ? counts.get(facetId) : null;
+    if (counts && !c) continue;
     for (let v = 0; v < inputs.length; v++) {
       if (!inputs[v]) continue;
-      const text = `(${c[v]})`;
+      const text = c ? `(${c[v]})` : "";
       if (spans[v] && spans[v].textContent !== text) spans[v].textContent = text;
-      const off = c[v] === 0 && !inputs[v].checked;
+      const off = c !== null && c[v] === 0 && !inputs[v].checked;
       if (inputs[v].disabled !== off) inputs[v].disabled = off;
     }
   }

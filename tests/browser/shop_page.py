@@ -30,7 +30,14 @@ def search(page: Page, text: str) -> None:
         arg=text)
 
 
+def settled(page: Page) -> None:
+    """Wait until the list shows the page's state: it is busy while the data it will show
+    (the columns, some products' cards) is being fetched."""
+    page.wait_for_selector("#results:not([aria-busy])", state="attached")
+
+
 def status(page: Page) -> str:
+    settled(page)
     return page.get_by_role("status").inner_text()
 
 
@@ -43,14 +50,17 @@ def shown_anchors(page: Page, *, all_pages: bool = True) -> list[str]:
     """The anchors of the products listed, in order (from their links to p/<anchor>.html;
     pressing "Show more" until all are shown)."""
     more = page.locator("#more")
+    settled(page)
     while all_pages and more.is_visible():
         more.click()
+        settled(page)
     return page.eval_on_selector_all(
         "#results > li",
         "els => els.map(e => e.querySelector('h3 a').pathname.split('/').pop().slice(0, -5))")
 
 
 def shown_names(page: Page) -> list[str]:
+    settled(page)
     return page.eval_on_selector_all("#results > li h3", "els => els.map(e => e.textContent)")
 
 
@@ -62,6 +72,7 @@ def facet_box(page: Page, facet: str, label: str):
 
 def count_of(page: Page, facet: str, label: str) -> int:
     """The count shown beside a facet value."""
+    settled(page)
     name = facet_box(page, facet, label).locator("xpath=..").inner_text()
     return int(re.search(r"\((\d+)\)\s*$", name).group(1))
 
