@@ -11,11 +11,13 @@ from sitekit import TODAY, product, write_site
 
 from shopgen.build.browser_data import (
     build_browser_data,
+    build_columns,
     build_facets,
     front_coded,
     front_decoded,
     minor_units,
 )
+from shopgen.build.cards import card_files, card_path
 from shopgen.build.render import MoneyFormat, anchor_for, json_ld, product_json_ld, product_view
 from shopgen.catalog import load_catalog
 
@@ -44,10 +46,13 @@ def test_facets_count_products_and_follow_the_category_tree(tiny_site: Path) -> 
 
 def test_data_file_is_columns_of_small_integers_and_money_is_integer(tiny_site: Path) -> None:
     catalog = load_catalog(tiny_site, TODAY)
-    data = build_browser_data(catalog, build_facets(catalog))
-    columns = data["columns"]
-    assert data["v"] == 3 and data["n"] == 3
-    assert columns["sku"] == [[0, 3, 0], ["AC-1", "2", "BO-1"]]  # front-coded
+    facets = build_facets(catalog)
+    data = build_browser_data(catalog, facets, "assets/columns-0123456789.json")
+    columns = build_columns(catalog, facets)["columns"]
+    assert data["v"] == 4 and data["n"] == 3
+    assert data["sku"] == [[0, 3, 0], ["AC-1", "2", "BO-1"]]  # front-coded
+    assert (data["columns"], data["cards"]) == ("assets/columns-0123456789.json", "cards/")
+    assert "sku" not in columns and "columns" not in json.dumps(data["facets"])
     assert columns["name"][0] == "Storm Jacket"
     # Facet values as positions in the facet's values: brand acme = 0, colours Red, Navy = 0, 1.
     values = {f["id"]: [v["id"] for v in f.get("values", [])] for f in data["facets"]}
@@ -62,7 +67,35 @@ def test_data_file_is_columns_of_small_integers_and_money_is_integer(tiny_site: 
     assert columns["added"][0] == (dt.date(2026, 3, 1) - dt.date(1970, 1, 1)).days
     assert columns["price"][2] == 4500  # today's entry of the price history
     category = next(f for f in data["facets"] if f["id"] == "category")
-    assert category["values"][1] == {"id": "jackets", "label": "Jackets", "parent": "clothing"}
+    assert category["values"][1] == {"id": "jackets", "label": "Jackets", "count": 2,
+                                     "parent": "clothing"}
+
+
+def test_data_file_counts_are_the_catalogs(tiny_site: Path) -> None:
+    """The page shows these counts until the columns are there (nothing searched or chosen)."""
+    catalog = load_catalog(tiny_site, TODAY)
+    facets = build_facets(catalog)
+    data = build_browser_data(catalog, facets, "assets/columns.json")
+    for facet, record in zip(facets, data["facets"], strict=True):
+        assert [v.get("count") for v in record.get("values", [])] == [v.count for v in
+                                                                      facet.values]
+    brand = next(f for f in data["facets"] if f["id"] == "brand")
+    assert [(v["id"], v["count"]) for v in brand["values"]] == [("acme", 2), ("borealis", 1)]
+
+
+def test_each_product_has_a_small_card_file(tiny_site: Path) -> None:
+    """cards/<anchor>.json: [name, brand, price, was, in stock, picture], money in minor units,
+    named as the product's page is."""
+    catalog = load_catalog(tiny_site, TODAY)
+    files = card_files(catalog, _no_images(catalog))
+    assert list(files) == ["cards/p-ac-1.json", "cards/p-ac-2.json", "cards/p-bo-1.json"]
+    assert [card_path(p.sku) for p in catalog.products] == list(files)
+    storm = json.loads(files["cards/p-ac-1.json"])
+    assert storm[:5] == ["Storm Jacket", "acme", 12900, 15900, 1]
+    assert storm[5] == ["a.jpg", "a.webp 320w", 320, 240]  # as render.image_view, less images/
+    assert json.loads(files["cards/p-ac-2.json"])[3:5] == [0, 0]  # no was-price, out of stock
+    assert json.loads(files["cards/p-bo-1.json"])[2] == 4500
+    assert all(len(content) < 400 for content in files.values())
 
 
 def test_money_is_formatted_for_the_shops_locale() -> None:

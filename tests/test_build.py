@@ -132,7 +132,8 @@ def test_hostile_catalog_text_renders_inert_and_intact(tiny_site: Path, tmp_path
     assert json_ld_of(product_page)["name"] == name         # JSON-LD parses and keeps it
     assert description in html.unescape(product_page)
     data = json.loads(next((out / "assets").glob("products-*.json")).read_text())
-    assert name in data["columns"]["name"]
+    assert name in json.loads((out / data["columns"]).read_text())["columns"]["name"]
+    assert json.loads((out / "cards" / "p-zz-1.json").read_text())[0] == name
 
 
 def test_broken_catalog_keeps_previous_build(tiny_site: Path) -> None:
