@@ -183,8 +183,8 @@ export function runSearch(shop, typed = true) {
       if (cache.size > CACHE) cache.delete(cache.keys().next().value);
       if (id === shop.searchSeq) {
         shop.hits = found;
-        render(shop);
-        prefetchColumns(shop); // the search's results are there: the filters' turn
+        // Once the search's results are shown, the filters' turn.
+        render(shop).then(() => prefetchColumns(shop));
       }
     });
   }
@@ -218,6 +218,8 @@ export function render(shop) {
   busy(shop, false);
   view.renderList(result, shop.limit, h ? h.isMatch : null);
   view.renderCounts(result.counts);
+  if (result.counts) view.el.facets.removeAttribute("aria-busy"); // (null: the columns are coming)
+  else view.el.facets.setAttribute("aria-busy", "true");
   view.renderStatus(result.total);
   view.renderEmpty(result.total, state, close, h && !h.order.length ? h.suggestion : null);
   shop.dialogs.show(p);

@@ -36,6 +36,12 @@ def settled(page: Page) -> None:
     page.wait_for_selector("#results:not([aria-busy])", state="attached")
 
 
+def counted(page: Page) -> None:
+    """Wait until the facets' counts are known: they are busy while a search's results are
+    shown before the columns that count them have been fetched."""
+    page.wait_for_selector("#facets:not([aria-busy])", state="attached")
+
+
 def status(page: Page) -> str:
     settled(page)
     return page.get_by_role("status").inner_text()
@@ -73,6 +79,7 @@ def facet_box(page: Page, facet: str, label: str):
 def count_of(page: Page, facet: str, label: str) -> int:
     """The count shown beside a facet value."""
     settled(page)
+    counted(page)
     name = facet_box(page, facet, label).locator("xpath=..").inner_text()
     return int(re.search(r"\((\d+)\)\s*$", name).group(1))
 

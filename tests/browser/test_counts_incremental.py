@@ -10,7 +10,15 @@ import random
 
 import pytest
 from catalog_model import facet_values, load, matches
-from shop_page import expect_total, open_shop, search, shown_anchors, wait_index
+from shop_page import (
+    counted,
+    expect_total,
+    open_shop,
+    search,
+    settled,
+    shown_anchors,
+    wait_index,
+)
 
 CATALOG = load()
 ITEMS = CATALOG["items"]
@@ -31,6 +39,8 @@ def brute_force(items: list, chosen: dict[str, set[str]], stock: bool, facet: st
 
 
 def check(page, items: list, chosen: dict[str, set[str]], stock: bool) -> None:
+    settled(page)
+    counted(page)
     shown = page.evaluate(SHOWN)
     assert shown, "no facet checkboxes on the page"
     for facet, value, checked, disabled, count in shown:
@@ -84,6 +94,6 @@ def test_random_walk_of_clicks_keeps_every_count_exact(page, seed: int, query: s
             page.locator(f'#facets input[name="{facet}"][value="{value}"]').click()
         rendered_after(page, before)
         check(page, items, chosen, stock)
-    counted = page.evaluate(COUNTED)
+    ways = page.evaluate(COUNTED)
     # The walk took the incremental path (not only full recounts), and both agree above.
-    assert counted.count("changed") >= 5 and "all" in counted, counted
+    assert ways.count("changed") >= 5 and "all" in ways, ways
