@@ -18,6 +18,9 @@ import { hasFilters, parseState, withState } from "./state.js";
 import { PAGE } from "./view.js";
 
 const CACHE = 40; // searches kept, so that deleting a letter answers at once
+// The cards a render waits for (a screenful on a wide screen): the rest of a page of results
+// is listed when their card files are there.
+const FIRST_CARDS = 12;
 // With nothing searched, the columns are fetched this long after the start, when idle (a
 // search typed before then fetches its results first).
 const COLUMNS_AFTER_MS = 3000;
@@ -209,14 +212,19 @@ export function render(shop) {
   const result = model.complete ? shop.filter(state, h) : unfiltered(model, h);
   const p = state.product ? model.bySku.get(state.product) : -1;
   const close = closeMatches(state, result, h);
-  const waiting = view.ready(
-    [...result.list.subarray(0, Math.min(shop.limit, result.total)), ...(p >= 0 ? [p] : [])],
-    close);
+  const listed = result.list.subarray(0, Math.min(shop.limit, result.total));
+  const waiting = view.ready([...listed.subarray(0, FIRST_CARDS), ...(p >= 0 ? [p] : [])], close);
   if (waiting) return later(shop, waiting);
-  shop.renderSeq++; // (a render waiting for data is older than this one)
+  // The first screenful is shown now; the cards below it follow as their files arrive.
+  const rest = view.ready(Array.from(listed.subarray(FIRST_CARDS)), []);
+  const seq = ++shop.renderSeq; // (a render waiting for data is older than this one)
   shop.result = result;
-  busy(shop, false);
-  view.renderList(result, shop.limit, h ? h.isMatch : null);
+  busy(shop, rest !== null);
+  view.renderList(result, rest ? FIRST_CARDS : shop.limit, h ? h.isMatch : null);
+  if (rest) {
+    view.el.more.hidden = true; // (until the rest is listed)
+    rest.then(() => { if (seq === shop.renderSeq) render(shop); });
+  }
   view.renderCounts(result.counts);
   if (result.counts) view.el.facets.removeAttribute("aria-busy"); // (null: the columns are coming)
   else view.el.facets.setAttribute("aria-busy", "true");
