@@ -61,7 +61,8 @@ export function startShop(shop) {
   runSearch(shop, false);
   const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1500));
   later(() => shop.searcher.load(), { timeout: 4000 });
-  setTimeout(() => prefetchColumns(shop), COLUMNS_AFTER_MS);
+  // (Not before the address's state is shown: its search's results come first.)
+  setTimeout(() => { if (shop.root.dataset.ready) prefetchColumns(shop); }, COLUMNS_AFTER_MS);
 }
 
 /** The columns (model.js addColumns), fetched once; resolves true when the model has them,
