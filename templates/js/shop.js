@@ -55,7 +55,7 @@ export function createShop(root, model, view, tracker, searcher) {
 /** Show the state the URL gave (#shop[data-ready] once it is shown), then load the search
  * index once the page is idle, and the columns a little later. */
 export function startShop(shop) {
-  if (shop.searcher.ready()) shop.root.dataset.search = "ready";
+  if (shop.searcher.ready()) markSearchReady(shop); // (the head started it: page.html.j2)
   takeUrlPricePhrase(shop); // "?q=boots+under+50" → "?q=boots&max=50"
   shop.view.syncControls(shop.state);
   runSearch(shop, false);
@@ -94,10 +94,14 @@ export function prefetchColumns(shop) {
 
 /** The search index is loaded (or all of it now is): search again with it. */
 export function searchReady(shop) {
-  shop.root.dataset.search = "ready";
-  if (shop.searcher.whole()) shop.root.dataset.index = "whole"; // descriptions searched too
+  markSearchReady(shop);
   shop.cache.clear();
   runSearch(shop);
+}
+
+function markSearchReady(shop) {
+  shop.root.dataset.search = "ready";
+  if (shop.searcher.whole()) shop.root.dataset.index = "whole"; // descriptions searched too
 }
 
 /** A click or a select: render, and make it one history entry once the frame that shows it

@@ -44,6 +44,8 @@ def test_a_search_shows_its_first_results_without_the_columns(page) -> None:
     asked: list[str] = []
     # The columns never arrive: the search's results must not need them.
     page.route("**/assets/columns-*.json", lambda route: asked.append(route.request.url))
+    requested: list[str] = []
+    page.context.on("request", lambda request: requested.append(request.url))
     open_shop(page, f"?q={QUERY}")
     before = fetched_before_first_result(page, QUERY)
     assert not any("/assets/columns-" in url for url in before), before
@@ -65,6 +67,9 @@ def test_a_search_shows_its_first_results_without_the_columns(page) -> None:
     # The counts are not known yet (nothing is made up), and the filters wait for them.
     assert page.locator("#facets").get_attribute("aria-busy") == "true"
     assert page.locator("#facets .n").all_inner_texts() == [""] * page.locator("#facets .n").count()
+    # The page's head started the engine (page.html.j2), and the script took it over: once.
+    engine = [url for url in requested if "/assets/search-" in url and url.endswith(".js")]
+    assert len(engine) == 1, engine
     # A dialog opens from a card made from its card file.
     page.locator(f'#results h3 a[href="p/{beyond[0]}.html"]').click()
     expect(page.get_by_role("dialog", name=BY_ANCHOR[beyond[0]].name)).to_be_visible()

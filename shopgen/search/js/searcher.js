@@ -61,7 +61,11 @@ async function start(url, workerUrl) {
 
 function inWorker(moduleUrl, indexUrl) {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(moduleUrl, { type: "module" });
+    // A search in the address: the page's head started the engine already (page.html.j2),
+    // keeping what it said until now.
+    const early = window.__shopgenEngine;
+    window.__shopgenEngine = null;
+    const worker = early ? early.worker : new Worker(moduleUrl, { type: "module" });
     const pending = new Map();
     let next = 0;
     worker.onerror = (event) => reject(new Error(event.message || "worker failed"));
@@ -82,7 +86,8 @@ function inWorker(moduleUrl, indexUrl) {
         else answer(msg);
       }
     };
-    worker.postMessage({ type: "load", url: indexUrl });
+    if (!early) worker.postMessage({ type: "load", url: indexUrl });
+    else for (const event of early.events) worker[`on${event.type}`](event);
   });
 }
 
