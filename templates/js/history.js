@@ -36,7 +36,12 @@ export function createHistory(shop) {
     if (!burst) burst = { kind, pushed: false, timer: 0 };
     shop.state = next;
     shop.limit = PAGE;
-    if (write(!burst.pushed)) burst.pushed = true;
+    // The URL once the handler is done (a microtask): the search the keystroke starts is on its
+    // way to the worker first, and replaceState's milliseconds overlap that search.
+    const run = burst;
+    queueMicrotask(() => {
+      if (write(!run.pushed)) run.pushed = true;
+    });
     clearTimeout(burst.timer);
     burst.timer = setTimeout(settle, SETTLE_MS);
   }

@@ -39,8 +39,32 @@ const TYPO = ranking.typo;
 const TIE = Math.log(1.02); // scores within 2% are a tie (then in-stock first)
 // Fewer full matches than this: partial ones follow them (a screenful, not the catalog).
 const PARTIAL_BELOW = ranking.partial_below;
+const LOOSE = 6; // close matches offered when nothing matches
+const TERM_CACHE = 64; // words whose hits are kept (a few thousand products each at most)
 
 export { stemmerFor };
+
+/** The lunr query a word {word, stem} asks in `mode`: "exact" (the stem whole, or the word
+ * as typed as a prefix), "typo", "loose" (nothing else found) or "sku". */
+export function termQuery(term, mode) {
+  const { word, stem: s } = term;
+  return (query) => {
+    if (mode === "loose") {
+      if (s.length >= 5) query.term(s, { usePipeline: false, editDistance: 2 });
+      query.term(s.slice(0, 3), { usePipeline: false, wildcard: PREFIX });
+    } else if (mode === "typo") {
+      query.term(s, { usePipeline: false, editDistance: TYPO.edit_distance });
+    } else if (mode === "sku") {
+      query.term(word, { usePipeline: false, fields: ["sku"], boost: TERM_BOOST.exact });
+      query.term(word, { usePipeline: false, fields: ["sku"], wildcard: PREFIX });
+    } else {
+      query.term(s, { usePipeline: false, boost: TERM_BOOST.exact });
+      if (word.length >= 2) {
+        query.term(word, { usePipeline: false, wildcard: PREFIX, boost: TERM_BOOST.prefix });
+      }
+    }
+  };
+}
 
 function queryWords(q) {
   const all = dropSizeCue(words(q).map((w) => w.replace(/\*/g, "")).filter(Boolean));
@@ -56,28 +80,33 @@ export function createEngine(indexJson) {
   const stem = stemmerFor(rules.stemmer);
   const plan = { synonyms: rules.synonyms || [], modifierSet: new Set(rules.modifiers || []) };
   const outOfStock = new Set(rules.out_of_stock || []);
+  const match = idx instanceof ShardIndex ? (fn, withTerms) => idx.match(fn, withTerms)
+    : (fn) => lunrMatch(idx, fn);
+  const bit = (field) => (idx.fields.includes(field) ? 1 << idx.fields.indexOf(field) : 0);
+  const NAME = bit("name");
+  const DESCRIPTION = bit("description");
 
-  function run(term, mode) {
-    const { word, stem: s } = term;
-    return idx.query((query) => {
-      if (mode === "loose") {
-        if (s.length >= 5) query.term(s, { usePipeline: false, editDistance: 2 });
-        query.term(s.slice(0, 3), { usePipeline: false, wildcard: PREFIX });
-      } else if (mode === "typo") {
-        query.term(s, { usePipeline: false, editDistance: TYPO.edit_distance });
-      } else if (mode === "sku") {
-        query.term(word, { usePipeline: false, fields: ["sku"], boost: TERM_BOOST.exact });
-        query.term(word, { usePipeline: false, fields: ["sku"], wildcard: PREFIX });
-      } else {
-        query.term(s, { usePipeline: false, boost: TERM_BOOST.exact });
-        if (word.length >= 2) {
-          query.term(word, { usePipeline: false, wildcard: PREFIX, boost: TERM_BOOST.prefix });
-        }
+  // A loose match's words are not asked for (only its score counts).
+  const run = (term, mode) => match(termQuery(term, mode), mode !== "loose");
+
+  // Each word's hits, kept across searches: a keystroke changes the last word only, the other
+  // words are answered from here (as is a word again after Backspace). Kept only when the
+  // index lacked nothing for it (a shard still to fetch makes an answer incomplete).
+  const termCache = new Map();
+  function termHits(term, loose) {
+    const key = `${loose ? "~" : "="}${term.word}\u0000${term.stem}`;
+    let hits = termCache.get(key);
+    if (hits === undefined) {
+      hits = findTermHits(term, loose);
+      if (!idx.lacking) {
+        termCache.set(key, hits);
+        if (termCache.size > TERM_CACHE) termCache.delete(termCache.keys().next().value);
       }
-    });
+    }
+    return hits;
   }
 
-  function termHits(term, loose) {
+  function findTermHits(term, loose) {
     const hits = new Map();
     // Typos are looked for only when the word matches nothing as typed: the edit-distance
     // expansion is the costliest part of a query (10,000 products: most of a keystroke).
@@ -91,15 +120,18 @@ export function createEngine(indexJson) {
       let bonus = 0;
       let strong = false;
       let whole = false;
-      for (const [t, fields] of Object.entries(r.matchData.metadata)) {
-        strong ||= Object.keys(fields).some((f) => f !== "description");
+      const terms = r.terms || [];
+      for (let k = 0; k < terms.length; k += 2) {
+        const t = terms[k];
+        const fields = terms[k + 1];
+        strong ||= (fields & ~DESCRIPTION) !== 0;
         whole ||= t === term.stem;
-        if (!fields.name) continue;
+        if (!(fields & NAME)) continue;
         name.push(t);
         const kind = t === term.stem ? "exact" : t.startsWith(term.word) ? "prefix" : "fuzzy";
         bonus = Math.max(bonus, loose ? 0 : NAME_BONUS[kind]);
       }
-      hits.set(Number(r.ref), { score: r.score + bonus, name, strong, whole });
+      hits.set(r.ref, { score: r.score + bonus, name, strong, whole });
     }
     return hits;
   }
@@ -142,9 +174,9 @@ export function createEngine(indexJson) {
     const exact = [];
     const prefix = [];
     const s = stem(code);
-    for (const r of run({ word: s, stem: s }, "sku")) {
-      const whole = Object.keys(r.matchData.metadata).includes(s);
-      (whole ? exact : prefix).push(Number(r.ref));
+    // Best first, as lunr orders them (a stable sort: ties stay in the order they were met).
+    for (const r of run({ word: s, stem: s }, "sku").sort((a, b) => b.score - a.score)) {
+      (r.terms.includes(s) ? exact : prefix).push(r.ref);
     }
     return [...exact, ...prefix.sort((a, b) => a - b)];
   }
@@ -168,10 +200,10 @@ export function createEngine(indexJson) {
     let suggestion = null;
     if (!refs.length) {
       loose = Int32Array.from(looseRefs(units.map((u) => termHits(u.alts[0].terms[0], true)),
-        outOfStock).slice(0, 6));
+        outOfStock, LOOSE));
       suggestion = didYouMean(ws, units, perUnit);
     }
-    return { refs: Int32Array.from(refs), nameTerms: [...nameTerms], loose, words: ws,
+    return { refs: Int32Array.from(refs), nameTerms: [...nameTerms].sort(), loose, words: ws,
       suggestion };
   }
 
@@ -213,6 +245,17 @@ export function createEngine(indexJson) {
   }
 
   return { search, stemmer: rules.stemmer || "" };
+}
+
+/** lunr.js's own query over a whole index (tests and benchmarks), in ShardIndex.match's form:
+ * {ref, score, terms: [term, field bits, …]} per product. */
+export function lunrMatch(idx, fn) {
+  return idx.query(fn).map((r) => ({
+    ref: Number(r.ref),
+    score: r.score,
+    terms: Object.entries(r.matchData.metadata).flatMap(([t, fields]) => [t,
+      Object.keys(fields).reduce((bits, f) => bits | (1 << idx.fields.indexOf(f)), 0)]),
+  }));
 }
 
 /** `first`, then the rest of `refs` without them. */
@@ -289,18 +332,31 @@ function combine(perUnit, units, outOfStock, headLast, partials) {
   return found.map((f) => f.ref);
 }
 
-/** Loose matches (nothing else found): products with more of the words first, then score. */
-function looseRefs(perUnit, outOfStock) {
-  const scores = new Map();
-  const counts = new Map();
+/** The best `limit` loose matches (nothing else found): products with more of the words
+ * first, then in stock, then score. A short word's loose matches are thousands of products:
+ * the best few are picked, not the whole list sorted. */
+function looseRefs(perUnit, outOfStock, limit) {
+  const found = new Map(); // ref → {ref, score, count, out}
   for (const hits of perUnit) {
     for (const [ref, hit] of hits) {
-      scores.set(ref, (scores.get(ref) || 0) + hit.score);
-      counts.set(ref, (counts.get(ref) || 0) + 1);
+      const f = found.get(ref);
+      if (f) {
+        f.score += hit.score;
+        f.count += 1;
+      } else found.set(ref, { ref, score: hit.score, count: 1, out: +outOfStock.has(ref) });
     }
   }
-  return [...scores.keys()].sort((a, b) => counts.get(b) - counts.get(a)
-    || outOfStock.has(a) - outOfStock.has(b) || scores.get(b) - scores.get(a) || a - b);
+  const before = (a, b) => b.count - a.count || a.out - b.out || b.score - a.score
+    || a.ref - b.ref;
+  const best = [];
+  for (const f of found.values()) {
+    if (best.length === limit && before(best[limit - 1], f) <= 0) continue;
+    let k = Math.min(best.length, limit - 1);
+    while (k > 0 && before(best[k - 1], f) > 0) k--;
+    best.splice(k, 0, f);
+    best.length = Math.min(best.length, limit);
+  }
+  return best.map((f) => f.ref);
 }
 
 async function fetchJson(url) {

@@ -1,7 +1,9 @@
 // The index in shards by term (shopgen/search/pieces.py), searched as lunr.js searches the
-// whole index: `query` below is lunr.Index.prototype.query (lunr 2.3.9) for the optional
-// clauses search.js asks, with lunr's own Query, TokenSet, Vector and MatchData, and postings
-// and field-vector weights read from the shards. A product's score is
+// whole index: `match` below is lunr.Index.prototype.query (lunr 2.3.9) for the optional
+// clauses search.js asks, with lunr's own Query and TokenSet and its Vector arithmetic done
+// in plain arrays (a keystroke meets thousands of products: lunr's MatchData and Vector
+// objects made it most of the search), postings and field-vector weights read from the
+// shards. A product's score is
 // Σ_field (query vector · field vector) / |query vector|: the query vector holds every term a
 // clause expands to (the shards of a prefix, or the dictionary for typos, list them), and the
 // field vector's entries for those terms travel with their postings. So answers are the whole
@@ -20,21 +22,29 @@ export async function loadShardIndex(url, fetchJson) {
 }
 
 /** `engine.search(q)` over `index`, fetching the shards it needs first. */
-export async function searchShards(engine, index, q) {
+export function searchShards(engine, index, q) {
+  return withShards(index, () => engine.search(q), q);
+}
+
+/** `run()`'s answer (a search over `index`) once it lacks nothing: run, fetch what it
+ * lacked, run again. */
+export async function withShards(index, run, what = "a search") {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     index.pass = { shards: new Set(), dictionary: false };
-    const result = engine.search(q);
+    const result = run();
     const need = index.pass;
     index.pass = null;
     if (!need.shards.size && !need.dictionary) return result;
     await index.fetch(need);
   }
-  throw new Error(`search index: ${q} still needs shards after ${MAX_ROUNDS} rounds`);
+  throw new Error(`search index: ${what} still needs shards after ${MAX_ROUNDS} rounds`);
 }
 
 export class ShardIndex {
   constructor(meta, fetchFile) {
     this.fields = meta.fields;
+    this.fieldNumber = new Map(this.fields.map((f, k) => [f, k]));
+    this.slots = []; // doc → its hit while a query is scored (match)
     this.shopgen = meta.shopgen || {};
     this.starts = meta.shards.map(([first]) => first);
     this.files = meta.shards.map(([, file]) => file);
@@ -45,6 +55,11 @@ export class ShardIndex {
     this.tokenSets = new Map(); // "lo-hi" → the TokenSet of those shards' terms
     this.dictionary = null; // the TokenSet of every term (typos)
     this.pass = null; // what the running search lacked: {shards, dictionary}
+  }
+
+  /** Whether the running search has lacked a shard or the dictionary so far. */
+  get lacking() {
+    return Boolean(this.pass && (this.pass.shards.size || this.pass.dictionary));
   }
 
   /** Fetch the shards (and the dictionary) a search lacked. */
@@ -129,7 +144,7 @@ export class ShardIndex {
   expand(clause) {
     const wanted = lunr.TokenSet.fromClause(clause);
     if ("editDistance" in clause) {
-      if (this.pass && (this.pass.shards.size || this.pass.dictionary)) return null;
+      if (this.lacking) return null;
       if (!this.dictionary) {
         this.need({ dictionary: true });
         return null;
@@ -163,14 +178,16 @@ export class ShardIndex {
     return this.loaded.get(this.shardOf(term)).get(term);
   }
 
-  /** lunr.Index.prototype.query for optional clauses, over the shards. */
-  query(fn) {
+  /** lunr.Index.prototype.query for optional clauses, over the shards: the products it
+   * finds, each {ref (a number), score (lunr's, to the last bit), terms: [term, bits of the
+   * fields (this.fields order) it matched in, …] (null unless `withTerms`)}, in the order
+   * lunr first meets them (not sorted by score). */
+  match(fn, withTerms = true) {
     const query = new lunr.Query(this.fields);
     fn.call(query, query);
     // A typo search ("loose" too) while the search lacks shards: it may have found nothing
     // only for want of them, so none of its look-ups are noted yet.
-    const lacking = this.pass && (this.pass.shards.size || this.pass.dictionary);
-    if (lacking && query.clauses.some((clause) => "editDistance" in clause)) return [];
+    if (this.lacking && query.clauses.some((clause) => "editDistance" in clause)) return [];
     const expanded = query.clauses.map((clause) => {
       if (clause.presence !== lunr.Query.presence.OPTIONAL || clause.usePipeline) {
         throw new Error("search index: only optional clauses without a pipeline are supported");
@@ -178,52 +195,109 @@ export class ShardIndex {
       return this.expand(clause);
     });
     if (expanded.includes(null)) return [];
+    return scoreClauses(this, query.clauses, expanded, withTerms);
+  }
+}
 
-    const queryVectors = Object.fromEntries(this.fields.map((f) => [f, new lunr.Vector()]));
-    const matchingFields = new Map(); // field ref → {field, doc, matchData, weights}
-    const termFieldCache = new Set();
-    query.clauses.forEach((clause, c) => {
-      for (const term of expanded[c]) {
-        const posting = this.posting(term);
-        for (const field of clause.fields) {
-          queryVectors[field].upsert(posting.index, clause.boost, (a, b) => a + b);
-          const termField = `${term}/${field}`;
-          if (termFieldCache.has(termField)) continue;
-          const docs = posting.docs[field];
-          const weights = posting.weights[field];
-          for (let k = 0; k < docs.length; k++) {
-            const ref = `${field}/${docs[k]}`;
-            let match = matchingFields.get(ref);
-            if (match === undefined) {
-              match = { field, doc: String(docs[k]), matchData: new lunr.MatchData(term, field, {}),
-                weights: [] };
-              matchingFields.set(ref, match);
-            } else {
-              match.matchData.add(term, field, {});
-            }
-            match.weights.push([posting.index, weights[k]]);
+// lunr's arithmetic without its objects (a keystroke's query meets thousands of products):
+// a field's query vector holds each expanded term's summed boosts; a product's score is
+// Σ_field (query vector · its weights of the matched terms, by term index) / |query vector|,
+// the fields summed in the order lunr first meets them, so every bit is lunr's.
+function scoreClauses(index, clauses, expanded, withTerms) {
+  const nf = index.fields.length;
+  const boosts = new Map(); // term index → Float64Array: Σ boost per field (the query vectors)
+  const seen = new Map(); // term → bits of the fields whose postings were read
+  const slots = index.slots; // doc → its hit, reset below
+  const hits = [];
+  clauses.forEach((clause, c) => {
+    const fields = clause.fields.map((f) => index.fieldNumber.get(f));
+    for (const term of expanded[c]) {
+      const posting = index.posting(term);
+      const at = posting.index;
+      let vector = boosts.get(at);
+      if (vector === undefined) {
+        vector = new Float64Array(nf).fill(NaN); // NaN: no entry yet
+        boosts.set(at, vector);
+      }
+      let done = seen.get(term) || 0;
+      for (let j = 0; j < fields.length; j++) {
+        const f = fields[j];
+        vector[f] = Number.isNaN(vector[f]) ? clause.boost : vector[f] + clause.boost;
+        const bit = 1 << f;
+        if (done & bit) continue;
+        done |= bit;
+        const docs = posting.docs[clause.fields[j]];
+        const weights = posting.weights[clause.fields[j]];
+        for (let k = 0; k < docs.length; k++) {
+          let hit = slots[docs[k]];
+          if (hit === undefined) {
+            hit = { ref: docs[k], score: 0, terms: withTerms ? [] : null, parts: [] };
+            slots[docs[k]] = hit;
+            hits.push(hit);
           }
-          termFieldCache.add(termField);
+          addPart(hit.parts, f, at, weights[k]);
+          if (withTerms) addBits(hit.terms, term, bit);
         }
       }
-    });
-
-    const results = [];
-    const matches = new Map();
-    for (const { field, doc, matchData, weights } of matchingFields.values()) {
-      weights.sort((a, b) => a[0] - b[0]);
-      const score = queryVectors[field].similarity(new lunr.Vector(weights.flat()));
-      const had = matches.get(doc);
-      if (had) {
-        had.score += score;
-        had.matchData.combine(matchData);
-      } else {
-        const match = { ref: doc, score, matchData };
-        matches.set(doc, match);
-        results.push(match);
-      }
+      seen.set(term, done);
     }
-    return results.sort((a, b) => b.score - a.score);
+  });
+  const entries = [...boosts.entries()].sort((a, b) => a[0] - b[0]);
+  const magnitudes = new Float64Array(nf);
+  for (let f = 0; f < nf; f++) {
+    let sum = 0;
+    for (const [, vector] of entries) if (!Number.isNaN(vector[f])) sum += vector[f] * vector[f];
+    magnitudes[f] = Math.sqrt(sum);
+  }
+  for (const hit of hits) {
+    slots[hit.ref] = undefined;
+    for (const part of hit.parts) {
+      const f = part[0];
+      if (part.length > 3) sortPairs(part);
+      let dot = 0;
+      for (let k = 1; k < part.length; k += 2) dot += boosts.get(part[k])[f] * part[k + 1];
+      hit.score += dot / magnitudes[f] || 0;
+    }
+    hit.parts = null;
+  }
+  return hits;
+}
+
+// A hit's parts: [field, index, weight, index, weight…] per field, in the order first met.
+function addPart(parts, f, at, weight) {
+  for (let p = 0; p < parts.length; p++) {
+    if (parts[p][0] === f) {
+      parts[p].push(at, weight);
+      return;
+    }
+  }
+  parts.push([f, at, weight]);
+}
+
+// A hit's terms: [term, field bits, term, field bits…].
+function addBits(terms, term, bit) {
+  for (let k = 0; k < terms.length; k += 2) {
+    if (terms[k] === term) {
+      terms[k + 1] |= bit;
+      return;
+    }
+  }
+  terms.push(term, bit);
+}
+
+// [field, index, weight, index, weight…] → the pairs in index order (a few: insertion sort).
+function sortPairs(part) {
+  for (let k = 3; k < part.length; k += 2) {
+    const at = part[k];
+    const w = part[k + 1];
+    let j = k - 2;
+    while (j >= 1 && part[j] > at) {
+      part[j + 2] = part[j];
+      part[j + 3] = part[j + 1];
+      j -= 2;
+    }
+    part[j + 2] = at;
+    part[j + 3] = w;
   }
 }
 
