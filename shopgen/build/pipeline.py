@@ -35,8 +35,8 @@ from shopgen.config.fields import Problems
 from shopgen.config.site_folder import require_shop
 from shopgen.errors import CatalogError, ShopgenError
 from shopgen.resources import theme_dir
-from shopgen.search.index import build_search_index
-from shopgen.search.pieces import shard_index, write_shards
+from shopgen.search.pieces import write_shards
+from shopgen.search.sharded import build_sharded_index
 
 MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
@@ -128,7 +128,7 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         job = pickle.dumps((catalog, images, assets, theme, staging, previous, views))
         product_pages = pool.submit(_write_product_pages, job)
         index_files = [f"assets/{name}" for name in write_shards(
-            shard_index(build_search_index(catalog)),
+            build_sharded_index(catalog),
             lambda stem, content: _write_hashed(assets_dir, stem, content))]
         assets = replace(assets, index=index_files[0], index_terms=index_files[1],
                          index_shards=tuple(index_files[2:]))
