@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -24,9 +25,11 @@ from shopgen.build.budget import PageWeight, measure_weight
 from shopgen.build.cards import CARDS_PER_FILE, card_picture_files
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import (
+    LIST_PAGE,
     Assets,
     MoneyFormat,
     product_views,
+    render_numbered_pages,
     render_product_pages,
     render_site,
 )
@@ -142,22 +145,23 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
                     data=f"assets/{data_name}", index="",
                     search=f"assets/{entries['search.js']}")
-    # The product pages and the search index are the two big jobs and need nothing of each
-    # other: the pages render in a second process while this one builds the index.
-    with ProcessPoolExecutor(1) as pool:
+    # The product and numbered pages and the search index are the big jobs and need nothing
+    # of each other: the pages render in worker processes (each a run of products) while this
+    # one builds the index.
+    parts = _page_parts(len(catalog.products))
+    with ProcessPoolExecutor(len(parts)) as pool:
         # Pickled here, not in the pool's feeder thread: this thread goes on using the
         # catalog (its cached lookups) while the arguments are being sent.
-        views = product_views(catalog, images)  # what both kinds of pages show
-        job = pickle.dumps((catalog, images, assets, theme, staging, previous, views))
-        product_pages = pool.submit(_write_product_pages, job)
+        job = pickle.dumps((catalog, images, assets, theme, staging, previous))
+        page_jobs = [pool.submit(_write_pages, job, part) for part in parts]
         index_files = [f"assets/{name}" for name in write_shards(
             build_sharded_index(catalog),
             lambda stem, content: _write_hashed(assets_dir, stem, content))]
         assets = replace(assets, index=index_files[0], index_terms=index_files[1],
                          index_shards=tuple(index_files[2:]))
-        _write_files(staging, render_site(catalog, images, facets, assets, theme, views))
+        _write_files(staging, render_site(catalog, images, facets, assets, theme))
         _write_feeds(catalog, images, staging)
-        pages = product_pages.result()
+        pages = {path: entry for done in page_jobs for path, entry in done.result().items()}
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
     hashed |= {assets.data, *index_files, *card_files}
     hashed |= {f"images/{file}" for image_set in images.values()
@@ -190,10 +194,27 @@ def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
         (staging / FEED_NAME).write_bytes(merchant_feed(catalog, image_url))
 
 
-def _write_product_pages(job: bytes) -> dict[str, list[str]]:
-    """Render (or take from the previous build) and write the product pages; returns their
-    record: path → [key, digest of the bytes]."""
-    catalog, images, assets, theme, staging, previous, views = pickle.loads(job)
+# Products a worker process renders pages for, at least; a shop with fewer renders them in
+# one (a process costs more than it saves).
+PAGES_PER_WORKER = 2000
+
+
+def _page_parts(count: int) -> list[range]:
+    """The products' positions cut into a run per worker process (at most one per core), each
+    starting a list page (multiples of LIST_PAGE), so each numbered page is one worker's."""
+    workers = max(1, min(os.cpu_count() or 1, count // PAGES_PER_WORKER))
+    pages = -(-count // LIST_PAGE)
+    starts = [min(count, -(-pages * i // workers) * LIST_PAGE) for i in range(workers + 1)]
+    return [range(start, end) for start, end in itertools.pairwise(starts) if end > start]
+
+
+def _write_pages(job: bytes, positions: range) -> dict[str, list[str]]:
+    """Render (or take from the previous build) and write the pages of the products at
+    `positions`, and the numbered pages that list them; returns the product pages' record:
+    path → [key, digest of the bytes]."""
+    catalog, images, assets, theme, staging, previous = pickle.loads(job)
+    views = product_views(catalog, images, positions)
+    _write_files(staging, render_numbered_pages(catalog, views, assets, theme))
     record = {}
     folders: set[Path] = set()
     for path, key, content in render_product_pages(catalog, images, assets, theme,
