@@ -75,7 +75,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
 def _without_cycle_collector():
     """A build makes millions of small objects that outlive their stage (products, tokens,
     postings) and hardly any reference cycle: Python's cycle collector would walk them all
-    again every few thousand allocations, a third of the build's CPU at 10,000 products. Its
+    again every few thousand allocations (half the search index's CPU at 10,000 products). Its
     worker processes, forked meanwhile, start without it too. Memory is still freed by
     reference counting; what cycles there are wait for the collector to be back."""
     enabled = gc.isenabled()
