@@ -133,10 +133,13 @@ def bench(size: int, workdir: Path, runs: int, stages: bool) -> None:
     if stages:
         print("  stages of one full build (in one process; wall and CPU seconds):")
         shutil.rmtree(cache / "catalog-v1", ignore_errors=True)
+        shutil.rmtree(out)  # a full build: no previous pages to take
         done = subprocess.run([sys.executable, str(HERE / "build_stages.py"), str(site),
                                "--force", "--lunr-js"],
-                              env=env, capture_output=True, text=True, check=True)
+                              env=env, capture_output=True, text=True)
         print(done.stdout, end="")
+        if done.returncode != 0:  # show why, rather than a bare CalledProcessError
+            raise SystemExit(f"build_stages.py exited {done.returncode}:\n{done.stderr}")
 
 
 def _load() -> str:

@@ -9,6 +9,7 @@ Usage: python benchmarks/build_stages.py SITE [--force]
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import resource
@@ -22,20 +23,32 @@ from shopgen.build import pipeline
 
 HERE = Path(__file__).resolve().parent
 STAGES = ["_fingerprint", "load_catalog", "_process_pictures", "build_facets",
-          "card_picture_files", "build_browser_data", "serialize_data", "build_search_index",
-          "split_index", "serialize_index", "render_site", "render_product_pages",
+          "card_picture_files", "build_browser_data", "serialize_data", "build_sharded_index",
+          "write_shards", "render_site", "product_views", "render_numbered_pages",
+          "render_product_pages",
           "_write_files", "_write_feeds", "measure_weight", "_swap_in"]
 
 
 def timed(name: str, function):
+    def report(wall: float, cpu: float) -> None:
+        print(f"    [{os.getpid()}] {name:<22} {time.perf_counter() - wall:6.2f} s"
+              f"  cpu {time.process_time() - cpu:6.2f} s", flush=True)
+
     def wrapper(*args, **kwargs):
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
-            print(f"    [{os.getpid()}] {name:<22} {time.perf_counter() - wall:6.2f} s"
-                  f"  cpu {time.process_time() - cpu:6.2f} s", flush=True)
-    return wrapper
+            report(wall, cpu)
+
+    def generator_wrapper(*args, **kwargs):  # timed until the caller has taken every item
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield from function(*args, **kwargs)
+        finally:
+            report(wall, cpu)
+
+    return generator_wrapper if inspect.isgeneratorfunction(function) else wrapper
 
 
 def lunr_js_seconds(catalog) -> float:
@@ -52,6 +65,9 @@ def lunr_js_seconds(catalog) -> float:
 
 def main() -> None:
     site = Path(sys.argv[1])
+    missing = [name for name in STAGES if not hasattr(pipeline, name)]
+    if missing:  # the pipeline was changed: say which names to update here
+        raise SystemExit(f"build_stages.py: shopgen.build.pipeline has no {', '.join(missing)}")
     for name in STAGES:
         setattr(pipeline, name, timed(name, getattr(pipeline, name)))
     started = time.perf_counter()

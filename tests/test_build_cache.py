@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sitekit import TODAY, write_site
 
-from shopgen.build import build_site
+from shopgen.build import build_site, pipeline
 from shopgen.build.pipeline import MARKER
 from shopgen.catalog import load_catalog
 from shopgen.catalog import products as products_module
@@ -279,3 +279,25 @@ def test_a_broken_build_record_renders_every_page(tiny_site: Path, tmp_path: Pat
         (out / MARKER).write_text(damaged)
         build_site(tiny_site, out, today=TODAY, force=True, **QUIET)
         assert files_of(out) == expected
+
+
+def test_pages_rendered_by_two_workers_are_those_of_one(tiny_site: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    write_site(tiny_site, {f"products/x{i:03}.yaml": product(f"X-{i}", f"Extra {i}")
+                           for i in range(120)})
+    build_site(tiny_site, tmp_path / "one", today=TODAY, **QUIET)
+    monkeypatch.setattr(pipeline, "PAGES_PER_WORKER", 10)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    assert [(r.start, r.stop) for r in pipeline._page_parts(123)] == [(0, 96), (96, 123)]
+    out = tmp_path / "two"
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    assert files_of(out) == files_of(tmp_path / "one")
+    assert (out / "page" / "3" / "index.html").is_file()  # rendered by the second worker
+    # One edit, rebuilt by two workers: only that product's page is rendered again.
+    before = record_of(out)["product_pages"]
+    write_site(tiny_site, {"products/x100.yaml": product("X-100", "Edited 100")})
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    after = record_of(out)["product_pages"]
+    assert {path for path in after if after[path] != before[path]} == {"p/p-x-100.html"}
+    build_site(tiny_site, tmp_path / "fresh", today=TODAY, **QUIET)
+    assert files_of(out) == files_of(tmp_path / "fresh")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -28,9 +30,11 @@ from shopgen.build.budget import PageWeight, measure_weight
 from shopgen.build.cards import CARDS_FOLDER, card_files
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import (
+    LIST_PAGE,
     Assets,
     MoneyFormat,
     product_views,
+    render_numbered_pages,
     render_product_pages,
     render_site,
 )
@@ -40,8 +44,8 @@ from shopgen.config.fields import Problems
 from shopgen.config.site_folder import require_shop
 from shopgen.errors import CatalogError, ShopgenError
 from shopgen.resources import theme_dir
-from shopgen.search.index import build_search_index
-from shopgen.search.pieces import shard_index, write_shards
+from shopgen.search.pieces import write_shards
+from shopgen.search.sharded import build_sharded_index
 
 MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
@@ -68,6 +72,28 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, today: dt.date | 
                echo: Echo = click.echo, force: bool = False,
                theme: Path | None = None) -> BuildResult:
     """Build the site into `out_dir` (default `site_dir/build`); the old build stays on failure."""
+    with _without_cycle_collector():
+        return _build_site(site_dir, out_dir, today=today, echo=echo, force=force, theme=theme)
+
+
+@contextlib.contextmanager
+def _without_cycle_collector():
+    """A build makes millions of small objects that outlive their stage (products, tokens,
+    postings) and hardly any reference cycle: Python's cycle collector would walk them all
+    again every few thousand allocations (half the search index's CPU at 10,000 products). Its
+    worker processes, forked meanwhile, start without it too. Memory is still freed by
+    reference counting; what cycles there are wait for the collector to be back."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_site(site_dir: Path, out_dir: Path | None, *, today: dt.date | None, echo: Echo,
+                force: bool, theme: Path | None) -> BuildResult:
     started = time.perf_counter()
     site_dir = Path(site_dir)
     out_dir = Path(out_dir) if out_dir is not None else site_dir / "build"
@@ -125,22 +151,23 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
                     data=f"assets/{data_name}", index="",
                     search=f"assets/{entries['search.js']}")
-    # The product pages and the search index are the two big jobs and need nothing of each
-    # other: the pages render in a second process while this one builds the index.
-    with ProcessPoolExecutor(1) as pool:
+    # The product and numbered pages and the search index are the big jobs and need nothing
+    # of each other: the pages render in worker processes (each a run of products) while this
+    # one builds the index.
+    parts = _page_parts(len(catalog.products))
+    with ProcessPoolExecutor(len(parts)) as pool:
         # Pickled here, not in the pool's feeder thread: this thread goes on using the
         # catalog (its cached lookups) while the arguments are being sent.
-        views = product_views(catalog, images)  # what both kinds of pages show
-        job = pickle.dumps((catalog, images, assets, theme, staging, previous, views))
-        product_pages = pool.submit(_write_product_pages, job)
+        job = pickle.dumps((catalog, images, assets, theme, staging, previous))
+        page_jobs = [pool.submit(_write_pages, job, part) for part in parts]
         index_files = [f"assets/{name}" for name in write_shards(
-            shard_index(build_search_index(catalog)),
+            build_sharded_index(catalog),
             lambda stem, content: _write_hashed(assets_dir, stem, content))]
         assets = replace(assets, index=index_files[0], index_terms=index_files[1],
                          index_shards=tuple(index_files[2:]))
-        _write_files(staging, render_site(catalog, images, facets, assets, theme, views))
+        _write_files(staging, render_site(catalog, images, facets, assets, theme))
         _write_feeds(catalog, images, staging)
-        pages = product_pages.result()
+        pages = {path: entry for done in page_jobs for path, entry in done.result().items()}
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
     hashed |= {assets.data, columns, *index_files}
     hashed |= {f"images/{file}" for image_set in images.values()
@@ -173,10 +200,27 @@ def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
         (staging / FEED_NAME).write_bytes(merchant_feed(catalog, image_url))
 
 
-def _write_product_pages(job: bytes) -> dict[str, list[str]]:
-    """Render (or take from the previous build) and write the product pages; returns their
-    record: path → [key, digest of the bytes]."""
-    catalog, images, assets, theme, staging, previous, views = pickle.loads(job)
+# Products a worker process renders pages for, at least; a shop with fewer renders them in
+# one (a process costs more than it saves).
+PAGES_PER_WORKER = 2000
+
+
+def _page_parts(count: int) -> list[range]:
+    """The products' positions cut into a run per worker process (at most one per core), each
+    starting a list page (multiples of LIST_PAGE), so each numbered page is one worker's."""
+    workers = max(1, min(os.cpu_count() or 1, count // PAGES_PER_WORKER))
+    pages = -(-count // LIST_PAGE)
+    starts = [min(count, -(-pages * i // workers) * LIST_PAGE) for i in range(workers + 1)]
+    return [range(start, end) for start, end in itertools.pairwise(starts) if end > start]
+
+
+def _write_pages(job: bytes, positions: range) -> dict[str, list[str]]:
+    """Render (or take from the previous build) and write the pages of the products at
+    `positions`, and the numbered pages that list them; returns the product pages' record:
+    path → [key, digest of the bytes]."""
+    catalog, images, assets, theme, staging, previous = pickle.loads(job)
+    views = product_views(catalog, images, positions)
+    _write_files(staging, render_numbered_pages(catalog, views, assets, theme))
     record = {}
     folders: set[Path] = set()
     for path, key, content in render_product_pages(catalog, images, assets, theme,

@@ -205,40 +205,62 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
         raise ShopgenError(f"{where}: {type(error).__name__}: {error}") from None
 
 
-def product_views(catalog: Catalog, images: dict[str, ImageSet]) -> list[ProductView]:
-    """What the templates show of each product, in catalog order."""
+def product_views(catalog: Catalog, images: dict[str, ImageSet],
+                  positions: range | None = None) -> list[ProductView]:
+    """What the templates show of each product (of those at `positions`: all by default), in
+    catalog order."""
     money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
-    return [product_view(catalog, p, i, images, money) for i, p in enumerate(catalog.products)]
+    positions = range(len(catalog.products)) if positions is None else positions
+    return [product_view(catalog, catalog.products[i], i, images, money) for i in positions]
 
 
 def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Facet],
                 assets: Assets, theme: Path,
                 views: list[ProductView] | None = None) -> dict[str, bytes]:
-    """The shop-wide pages, by output path: the shop page (the first products), the numbered
-    pages that list the rest (page/2/index.html, …), 404, sitemap and robots.txt. `views`:
-    the product_views, when the caller has them already."""
+    """The shop-wide pages, by output path: the shop page (the first products), 404, sitemap
+    and robots.txt; the numbered pages that list the rest are `render_numbered_pages`'s.
+    `views`: the product_views of (at least) the shop page's products, when the caller has
+    them already."""
     env = make_environment(theme)
-    views = product_views(catalog, images) if views is None else views
+    first = range(min(LIST_PAGE, len(catalog.products)))
+    views = product_views(catalog, images, first) if views is None else views[:len(first)]
     prices = [p.price.amount for p in catalog.products]
     shop = shop_view(catalog)
-    pages = [views[start:start + LIST_PAGE] for start in range(0, len(views), LIST_PAGE)]
     page = render_template(
-        env, "page.html.j2", shop=shop, products=pages[0], total=len(views),
-        page_count=len(pages), facets=facets,
+        env, "page.html.j2", shop=shop, products=views, total=len(catalog.products),
+        page_count=page_count(catalog), facets=facets,
         price_min=math.floor(min(prices)), price_max=math.ceil(max(prices)),
-        sort_options=SORT_OPTIONS, assets=assets, json_ld=json_ld(catalog, pages[0]),
+        sort_options=SORT_OPTIONS, assets=assets, json_ld=json_ld(catalog, views),
         canonical_url=shop.base_url)
     not_found = render_template(env, "404.html.j2", shop=shop, assets=assets)
-    files = {
+    return {
         "index.html": page.encode("utf-8"),
         "404.html": not_found.encode("utf-8"),
-        "sitemap.xml": sitemap(catalog, views).encode("utf-8"),
+        "sitemap.xml": sitemap(catalog).encode("utf-8"),
         "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {shop.base_url}sitemap.xml\n".encode(),
     }
-    for number, listed in enumerate(pages[1:], 2):
+
+
+def page_count(catalog: Catalog) -> int:
+    """How many list pages the products fill: the shop page and the numbered ones."""
+    return -(-len(catalog.products) // LIST_PAGE)
+
+
+def render_numbered_pages(catalog: Catalog, views: list[ProductView], assets: Assets,
+                          theme: Path) -> dict[str, bytes]:
+    """The numbered pages (page/2/index.html, …) that list `views`: consecutive product
+    views from a multiple of LIST_PAGE (the shop page itself lists the first LIST_PAGE)."""
+    env = make_environment(theme)
+    shop = shop_view(catalog)
+    files = {}
+    for start in range(0, len(views), LIST_PAGE):
+        listed = views[start:start + LIST_PAGE]
+        number = listed[0].position // LIST_PAGE + 1
+        if number == 1:
+            continue
         files[f"page/{number}/index.html"] = render_template(
             env, "list.html.j2", shop=shop, products=listed, number=number,
-            page_count=len(pages), assets=assets,
+            page_count=page_count(catalog), assets=assets,
             canonical_url=f"{shop.base_url}page/{number}/").encode("utf-8")
     return files
 
@@ -268,7 +290,8 @@ def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: 
     # page's key change with them.
     assets = Assets(css=assets.css, js=assets.js, data="", index="")
     views = product_views(catalog, images) if views is None else views
-    for product, view in zip(catalog.products, views, strict=True):
+    for view in views:
+        product = catalog.products[view.position]
         context = {"shop": shop, "product": view, "assets": assets,
                    "json_ld": product_json_ld(catalog, product, view),
                    "canonical_url": shop.base_url + view.url}
@@ -288,13 +311,13 @@ def _templates_digest(theme: Path) -> str:
     return digest.hexdigest()
 
 
-def sitemap(catalog: Catalog, views: list[ProductView]) -> str:
+def sitemap(catalog: Catalog) -> str:
     """The shop page (last modified when the newest product was added) and each product page."""
     base = catalog.shop.base_url
     newest = max(p.added for p in catalog.products).isoformat()
     urls = [f"  <url><loc>{xml_escape(base)}</loc><lastmod>{newest}</lastmod></url>\n"]
-    urls += [f"  <url><loc>{xml_escape(base + v.url)}</loc><lastmod>{v.added}</lastmod></url>\n"
-             for v in views]
+    urls += [f"  <url><loc>{xml_escape(base + product_page(p.sku))}</loc>"
+             f"<lastmod>{p.added.isoformat()}</lastmod></url>\n" for p in catalog.products]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             + "".join(urls) + "</urlset>\n")

@@ -64,60 +64,99 @@ def compact_code(code: str) -> str:
 
 def product_tags(catalog: Catalog, product) -> list[str]:
     """Brand, colours, category path, sizes and text attribute values, as text."""
-    attributes = {a.id: a for a in catalog.attributes}
-    values = [str(v) for k, v in product.attributes.items()
-              if k in attributes and attributes[k].type == "text"]
-    return [catalog.brand[product.brand].name, *product.colours,
-            *(c.name for c in catalog.category_path(product.category)), *product.sizes, *values]
+    return _TagTexts(catalog)(product)
+
+
+class _TagTexts:
+    """`product_tags` for many products of one catalog, its lookups done once."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.text_attributes = {a.id for a in catalog.attributes if a.type == "text"}
+        self.paths: dict[str, list[str]] = {}
+
+    def __call__(self, product) -> list[str]:
+        path = self.paths.get(product.category)
+        if path is None:
+            path = self.paths[product.category] = [
+                c.name for c in self.catalog.category_path(product.category)]
+        values = [str(v) for k, v in product.attributes.items() if k in self.text_attributes]
+        return [self.catalog.brand[product.brand].name, *product.colours, *path,
+                *product.sizes, *values]
+
+
+class _Words:
+    """Folded words and stems of texts, each distinct text done once: brands, colours,
+    categories, sizes and attribute values repeat across thousands of products."""
+
+    def __init__(self, stem: Stem):
+        self.stem = stem
+        self._tokens: dict[str, list[str]] = {}
+        self._stems: dict[str, list[str]] = {}
+
+    def tokens(self, text: str) -> list[str]:
+        done = self._tokens.get(text)
+        if done is None:
+            done = self._tokens[text] = tokenize(text)
+        return done
+
+    def stems(self, text: str) -> list[str]:
+        """Each word's stem, in order (repeats kept)."""
+        done = self._stems.get(text)
+        if done is None:
+            done = self._stems[text] = list(map(self.stem, self.tokens(text)))
+        return done
 
 
 def index_documents(catalog: Catalog) -> list[dict[str, object]]:
     """One lunr document (lists of stemmed tokens per field) for each product, in catalog
-    order."""
+    order: the name's words, the SKU compact and in parts, the tags' words (`product_tags`)
+    and the description's words but stop words; each field's stems once, first seen first."""
     stem = stemmer_for(stemmer_name(catalog.shop.locale))
+    words = _Words(stem)
+    tags_of = _TagTexts(catalog)
     documents = []
     for position, product in enumerate(catalog.products):
-        words = [w for w in dict.fromkeys(tokenize(product.description)) if w not in STOP_WORDS]
-        code = [compact_code(product.sku), *tokenize(product.sku)]
-        fields = {
-            "name": tokenize(product.name),
-            "sku": list(dict.fromkeys(code)),
-            "tags": list(dict.fromkeys(tokenize(" ".join(product_tags(catalog, product))))),
-            "description": words,
-        }
-        document: dict[str, object] = {k: stemmed(v, stem) for k, v in fields.items()}
-        document["id"] = str(position)
-        documents.append(document)
+        code = tokenize(product.sku)
+        description = [w for w in tokenize(product.description) if w not in STOP_WORDS]
+        documents.append({
+            "name": stemmed(tokenize(product.name), stem),
+            "sku": stemmed(["".join(code), *code], stem),  # "".join: compact_code
+            # tokenize(" ".join(tags)) word for word: a space ends every word
+            "tags": list(dict.fromkeys(
+                s for text in tags_of(product) for s in words.stems(text))),
+            "description": stemmed(description, stem),
+            "id": str(position),
+        })
     return documents
 
 
 def stemmed(tokens: list[str], stem: Stem) -> list[str]:
     """Each token's stem, once, in first-seen order."""
-    return list(dict.fromkeys(stem(t) for t in tokens))
+    return list(dict.fromkeys(map(stem, tokens)))
 
 
 def query_rules(catalog: Catalog) -> dict[str, object]:
     """What the browser's query side needs beside the index (rules.py)."""
     name = stemmer_name(catalog.shop.locale)
     stem = stemmer_for(name)
-
-    def phrase(text: str) -> list[str]:
-        return [stem(w) for w in tokenize(text)]
-
-    attributes = {a.id: a for a in catalog.attributes if a.type == "text" and a.facet}
-    modifiers: set[str] = set()
+    words = _Words(stem)
+    tags_of = _TagTexts(catalog)
+    attributes = {a.id for a in catalog.attributes if a.type == "text" and a.facet}
+    modifier_texts: dict[str, None] = {}
     for product in catalog.products:
         values = [str(v) for k, v in product.attributes.items() if k in attributes]
-        for text in [catalog.brand[product.brand].name, *product.colours, *product.sizes,
-                     *values]:
-            modifiers.update(phrase(text))
-    texts = [t for p in catalog.products for t in (p.name, *product_tags(catalog, p))]
+        modifier_texts.update(dict.fromkeys([catalog.brand[product.brand].name,
+                                             *product.colours, *product.sizes, *values]))
+    modifiers = {s for text in modifier_texts for s in words.stems(text)}
+    texts = [t for p in catalog.products for t in (p.name, *tags_of(p))]
     return {
         "stemmer": name,
-        "synonyms": synonym_rules(catalog.shop.synonyms, catalog.shop.one_way_synonyms, phrase),
+        "synonyms": synonym_rules(catalog.shop.synonyms, catalog.shop.one_way_synonyms,
+                                  words.stems),
         "modifiers": sorted(modifiers),
         "out_of_stock": [i for i, p in enumerate(catalog.products) if not p.in_stock],
-        "words": readable_words(texts, tokenize, stem),
+        "words": readable_words(texts, words.tokens, stem),
     }
 
 

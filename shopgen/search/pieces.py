@@ -22,7 +22,7 @@ thousandths when that is exact (lunr.py rounds weights to three decimals).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from shopgen.search.index import serialize_index
@@ -38,34 +38,56 @@ class ShardedIndex:
     dictionary: dict
 
 
+# One term of a shard: the term, its `_index`, and per field (in the index's field order) the
+# product numbers holding it, ascending, and its weight in each of them (in thousandths when
+# exact: `thousandths`).
+TermPostings = tuple[str, int, list[list[int]], list[list[float | int]]]
+
+
 def shard_index(serialized: dict, shard_bytes: int = SHARD_BYTES) -> ShardedIndex:
     """Cut a serialised lunr index (refs "0", "1", …; terms in lunr.js's order, index.py's
     `js_ordered`) into shards of terms; see the module's docstring."""
     fields = serialized["fields"]
-    inverted = serialized["invertedIndex"]
     weights = _weights(serialized["fieldVectors"])
     count = sum(1 for ref, _ in serialized["fieldVectors"] if ref.startswith(f"{fields[0]}/"))
-    rules = dict(serialized.get("shopgen", {}))
+
+    def postings() -> Iterator[TermPostings]:
+        for term, posting in serialized["invertedIndex"]:
+            index = posting["_index"]
+            docs = [sorted(int(ref) for ref in posting[field]) for field in fields]
+            yield term, index, docs, [[thousandths(weights[f"{field}/{doc}"][index])
+                                       for doc in field_docs]
+                                      for field, field_docs in zip(fields, docs, strict=True)]
+
+    return cut_shards(postings(), fields, serialized["version"], count,
+                      serialized.get("shopgen", {}), shard_bytes)
+
+
+def cut_shards(postings: Iterable[TermPostings], fields: list[str], version: str, count: int,
+               query_rules: dict, shard_bytes: int = SHARD_BYTES) -> ShardedIndex:
+    """The shards of `postings` (every term, in lunr.js's order), cut into runs of about
+    `shard_bytes`; `count` products, `query_rules` as index.py's `query_rules` gives them."""
+    rules = dict(query_rules)
     readable = rules.pop("words", {})
-    meta = {"v": 2, "version": serialized["version"], "fields": fields, "docs": count,
-            "shopgen": rules}
+    meta = {"v": 2, "version": version, "fields": fields, "docs": count, "shopgen": rules}
     starts: list[str] = []
     shards: list[dict] = []
-    run: list[tuple[str, dict]] = []
+    terms: list[str] = []
+    run: list[TermPostings] = []
     size = 0
-    for term, posting in inverted:
-        cost = len(term) + 8 + sum(6 * len(posting[f]) for f in fields)
+    for entry in postings:
+        cost = len(entry[0]) + 8 + sum(6 * len(docs) for docs in entry[2])
         if run and size + cost > shard_bytes:
             starts.append(run[0][0])
-            shards.append(_shard(run, fields, weights))
+            shards.append(_shard(run, fields))
             run, size = [], 0
-        run.append((term, posting))
+        run.append(entry)
+        terms.append(entry[0])
         size += cost
     if run:
         starts.append(run[0][0])
-        shards.append(_shard(run, fields, weights))
-    dictionary = {"terms": [term for term, _ in inverted], "words": readable}
-    return ShardedIndex(meta, starts, shards, dictionary)
+        shards.append(_shard(run, fields))
+    return ShardedIndex(meta, starts, shards, {"terms": terms, "words": readable})
 
 
 def write_shards(sharded: ShardedIndex, write: Callable[[str, bytes], str]) -> list[str]:
@@ -85,18 +107,14 @@ def _weights(field_vectors: list) -> dict[str, dict[int, float]]:
             for ref, vector in field_vectors}
 
 
-def _shard(run: list[tuple[str, dict]], fields: list[str], weights: dict) -> dict:
+def _shard(run: list[TermPostings], fields: list[str]) -> dict:
     postings: dict[str, list[list[int]]] = {f: [] for f in fields}
     values: dict[str, list[list[float | int]]] = {f: [] for f in fields}
-    for _, posting in run:
-        index = posting["_index"]
-        for field in fields:
-            docs = sorted(int(ref) for ref in posting[field])
-            postings[field].append(_gaps(docs))
-            values[field].append([_thousandths(weights[f"{field}/{doc}"][index])
-                                  for doc in docs])
-    return {"terms": [term for term, _ in run],
-            "index": [posting["_index"] for _, posting in run],
+    for _, _, docs, weights in run:
+        for field, field_docs, field_weights in zip(fields, docs, weights, strict=True):
+            postings[field].append(_gaps(field_docs))
+            values[field].append(field_weights)
+    return {"terms": [entry[0] for entry in run], "index": [entry[1] for entry in run],
             "postings": postings, "weights": values}
 
 
@@ -109,7 +127,7 @@ def _gaps(numbers: list[int]) -> list[int]:
     return gaps
 
 
-def _thousandths(score: float) -> float | int:
+def thousandths(score: float) -> float | int:
     """The score as an integer number of thousandths when that is exact, else as it is."""
     k = round(score * 1000)
     return k if k / 1000 == score else score
