@@ -186,9 +186,13 @@ def build_browser_data(catalog: Catalog, facets: list[Facet], columns: str,
     }
 
 
-def build_columns(catalog: Catalog, facets: list[Facet]) -> dict:
-    """The columns file: every product's name, price, stock, date and facet values."""
-    return {"v": 4, "n": len(catalog.products), "columns": product_columns(catalog, facets)}
+def build_columns(catalog: Catalog, facets: list[Facet], pictures: dict | None = None) -> dict:
+    """The columns file: every product's name, price, stock, date and facet values, and the
+    cards' pictures (cards.picture_column) when given."""
+    columns = product_columns(catalog, facets)
+    if pictures is not None:
+        columns["pictures"] = pictures
+    return {"v": 4, "n": len(catalog.products), "columns": columns}
 
 
 def _facet_record(facet: Facet) -> dict:

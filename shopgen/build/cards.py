@@ -14,7 +14,7 @@ import json
 from shopgen.build.browser_data import minor_units
 from shopgen.build.images import ImageSet
 from shopgen.build.render import image_view
-from shopgen.catalog import Catalog
+from shopgen.catalog import Catalog, Product
 from shopgen.catalog.page_address import anchor_for
 
 CARDS_FOLDER = "cards/"
@@ -36,15 +36,41 @@ def card_files(catalog: Catalog, images: dict[str, ImageSet]) -> dict[str, bytes
     currency = catalog.shop.currency
     files = {}
     for product in catalog.products:
-        picture: object = 0
-        if product.images:
-            view = image_view(images[product.images[0]], product.name)
-            picture = [view.src.removeprefix(_PREFIX), view.srcset_webp.replace(_PREFIX, ""),
-                       view.width, view.height]
         compare_at = product.price.compare_at
         card = [product.name, product.brand, minor_units(product.price.amount, currency),
                 0 if compare_at is None else minor_units(compare_at, currency),
-                int(product.in_stock), picture]
+                int(product.in_stock), picture_row(product, images) or 0]
         files[card_path(product.sku)] = json.dumps(card, ensure_ascii=False,
                                                    separators=(",", ":")).encode("utf-8")
     return files
+
+
+def picture_row(product: Product, images: dict[str, ImageSet]) -> list | None:
+    """The card's picture [src, WebP srcset, width, height] (paths relative to images/), or
+    None for a product without one."""
+    if not product.images:
+        return None
+    view = image_view(images[product.images[0]], product.name)
+    return [view.src.removeprefix(_PREFIX), view.srcset_webp.replace(_PREFIX, ""),
+            view.width, view.height]
+
+
+def picture_column(catalog: Catalog, images: dict[str, ImageSet]) -> dict:
+    """Every product's card picture for the columns file, so a card made once the columns are
+    in needs no request of its own: the distinct pictures (`table`, in first-use order) and
+    each product's position in it (`of`, -1: none). Products often share a picture's sizes
+    but not its name, so the table is as long as the pictures shown."""
+    table: list[list] = []
+    seen: dict[str, int] = {}
+    of = []
+    for product in catalog.products:
+        row = picture_row(product, images)
+        if row is None:
+            of.append(-1)
+            continue
+        key = json.dumps(row)
+        if key not in seen:
+            seen[key] = len(table)
+            table.append(row)
+        of.append(seen[key])
+    return {"table": table, "of": of}

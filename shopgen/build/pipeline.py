@@ -27,7 +27,7 @@ from shopgen.build.browser_data import (
     serialize_data,
 )
 from shopgen.build.budget import PageWeight, measure_weight
-from shopgen.build.cards import CARDS_FOLDER, card_files
+from shopgen.build.cards import CARDS_FOLDER, card_files, picture_column
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import (
     LIST_PAGE,
@@ -143,7 +143,8 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     facets = build_facets(catalog)
     cards = card_files(catalog, images)
     _write_files(staging, cards)
-    columns_file = serialize_data(build_columns(catalog, facets))
+    columns_file = serialize_data(build_columns(catalog, facets,
+                                                picture_column(catalog, images)))
     columns = f"assets/{_write_hashed(assets_dir, 'columns', columns_file)}"
     data_name = _write_hashed(assets_dir, "products", serialize_data(
         build_browser_data(catalog, facets, columns, CARDS_FOLDER)))

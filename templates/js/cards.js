@@ -39,8 +39,11 @@ export function createCards(model, served) {
       li = makeCard(model, model.products[p], brands);
       items.set(p, li);
       positions.set(li, p);
-      cardFile(p).then((row) => fillPicture(li, row[5]),
-        (error) => console.warn("card picture unavailable:", error));
+      if (model.pictureOf) fillPicture(li, model.pictureOf(p));
+      else {
+        cardFile(p).then((row) => fillPicture(li, row[5]),
+          (error) => console.warn("card picture unavailable:", error));
+      }
     }
     return li;
   }

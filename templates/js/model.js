@@ -24,7 +24,7 @@ export function buildModel(data) {
     n, skus, bySku, facets, money, catalogCounts,
     scale: 10 ** digits, locale: data.locale, orders: new Map(),
     products: new Array(n), // records: the cards fetched so far; every one once complete
-    complete: false, names: null, price: null, stock: null, // (from the columns)
+    complete: false, names: null, price: null, stock: null, pictureOf: null, // (columns)
     files: { columns: data.columns, cards: data.cards },
   };
 }
@@ -44,7 +44,11 @@ export function addColumns(model, data) {
   }
   // The facets keep their identity (the view and the state hold them): their columns are added.
   for (const facet of model.facets) Object.assign(facet, facetColumns(facet, products));
-  Object.assign(model, { products, price, stock, names, complete: true });
+  // Each card's picture ([src, webp, width, height] or null: cards.py picture_column), so a
+  // card made from here on needs no request of its own.
+  const pictures = data.columns.pictures;
+  const pictureOf = pictures ? (p) => pictures.table[pictures.of[p]] || null : null;
+  Object.assign(model, { products, price, stock, names, pictureOf, complete: true });
 }
 
 /** A product's record from its card file (cards.py: [name, brand, price, was, stock, …]). */

@@ -126,3 +126,21 @@ def test_the_plain_page_fetches_no_card_and_no_columns_to_start(page) -> None:
 def price_pattern(price: Decimal) -> str:
     """The price as the page formats it, whatever the currency sign: "129.00" in "€129.00"."""
     return re.escape(f"{price:,.2f}")
+
+
+def test_cards_made_once_the_columns_are_in_take_their_pictures_from_them(page) -> None:
+    page.add_init_script(FETCHES)
+    open_shop(page, "?sort=price-desc")  # a sort waits for the columns before its first render
+    shown = shown_anchors(page)
+    beyond = [a for a in shown if POS[a] >= SERVED]
+    assert beyond, "the sort should show products the HTML does not hold"
+    fetched = page.evaluate("__fetches.map(([url]) => url)")
+    assert not any("/cards/" in url for url in fetched), fetched
+    for anchor in beyond:
+        card = page.request.get(f"{page.shop_url}cards/{anchor}.json").json()
+        img = page.locator(f'#results li:has(a[href="p/{anchor}.html"]) picture img')
+        if card[5]:
+            expect(img).to_have_attribute("src", f"images/{card[5][0]}")
+            expect(img).to_have_attribute("width", str(card[5][2]))
+        else:
+            expect(img).to_have_count(0)
