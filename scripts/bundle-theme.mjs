@@ -30,11 +30,17 @@ const result = await build({
   logLevel: "warning",
 });
 
-const manifest = { entries: {}, files: [] };
+// `imports`: each entry's static imports (shared chunks), which the pages preload
+// (<link rel="modulepreload">) so they are not requested only once the entry is parsed.
+const manifest = { entries: {}, files: [], imports: {} };
 for (const [out, info] of Object.entries(result.metafile.outputs)) {
   const file = relative(outdir, out);
   manifest.files.push(file);
-  if (info.entryPoint) manifest.entries[basename(info.entryPoint)] = file;
+  if (!info.entryPoint) continue;
+  manifest.entries[basename(info.entryPoint)] = file;
+  manifest.imports[file] = info.imports
+    .filter((i) => i.kind === "import-statement" && !i.external)
+    .map((i) => relative(outdir, i.path)).sort();
 }
 manifest.files.sort();
 

@@ -236,3 +236,17 @@ def test_not_a_shop_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"no shop here: looked for {tmp_path / 'shop.yaml'}" in result.output
     assert "shopgen init mysite" in result.output
+
+
+def test_pages_preload_the_chunks_their_script_imports(sample_build: Path) -> None:
+    # app.js imports a shared chunk: preloaded beside the script, it is not requested only once
+    # app.js is parsed (the first search result waited for it).
+    pages = [sample_build / "index.html", next((sample_build / "p").glob("*.html"))]
+    for page in pages:
+        text = page.read_text()
+        script = re.search(r'<script type="module" src="(assets/app-[^"]+\.js)"', text)[1]
+        imported = set(re.findall(r'from"\./(chunk-[^"]+\.js)"',
+                                  (sample_build / script).read_text()))
+        preloaded = re.findall(r'<link rel="modulepreload" href="assets/([^"]+)">', text)
+        assert imported and set(preloaded) == imported, (page, preloaded, imported)
+        assert all((sample_build / "assets" / name).is_file() for name in preloaded)

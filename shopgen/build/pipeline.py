@@ -151,7 +151,9 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     entries = manifest["entries"]
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
                     data=f"assets/{data_name}", index="",
-                    search=f"assets/{entries['search.js']}")
+                    search=f"assets/{entries['search.js']}",
+                    js_imports=tuple(f"assets/{file}" for file in
+                                     manifest.get("imports", {}).get(entries["app.js"], ())))
     # The product and numbered pages and the search index are the big jobs and need nothing
     # of each other: the pages render in worker processes (each a run of products) while this
     # one builds the index.

@@ -88,6 +88,7 @@ class Assets:
     search: str = ""  # the search engine's module, which the page starts as a Worker
     index_shards: tuple[str, ...] = ()  # the shards by term, fetched a few per search
     index_terms: str = ""  # every term, fetched only for typos
+    js_imports: tuple[str, ...] = ()  # the page script's chunks, preloaded beside it
 
 
 class MoneyFormat:
@@ -288,7 +289,7 @@ def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: 
     theme_key = _templates_digest(theme)
     # Only these two: the data and index names change with any product, and would make every
     # page's key change with them.
-    assets = Assets(css=assets.css, js=assets.js, data="", index="")
+    assets = Assets(css=assets.css, js=assets.js, data="", index="", js_imports=assets.js_imports)
     views = product_views(catalog, images) if views is None else views
     for view in views:
         product = catalog.products[view.position]

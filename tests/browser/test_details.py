@@ -160,7 +160,7 @@ def test_without_javascript_every_product_is_listed_and_links_to_its_page(browse
                                                                          name="Next page")
         assert next_page.get_attribute("rel") == "next"
         next_page.click()
-        assert page.locator('link[rel="prev"]').count() == 1
+        expect(page.locator('link[rel="prev"]')).to_have_count(1)  # (the next page is loaded)
         names += page.get_by_role("list", name="Products").get_by_role("heading") \
             .all_text_contents()
     assert page.url == served_build.url + "page/2/"
