@@ -20,6 +20,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -54,6 +55,7 @@ from shopgen.serve.watch import watch_and_rebuild
 
 Echo = Callable[..., None]
 STATIC_METHODS = "GET, HEAD"
+SWAP_RETRIES = 5  # tries more when a file vanished because a rebuild swapped the build folder
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -166,14 +168,23 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         a page carries the live-reload script. Folders without their slash and missing files
         are left to SimpleHTTPRequestHandler (redirect, styled 404); an impossible file name
         is a 404, not a crash."""
-        try:
-            found = self._build_file()
-            if found is None:
+        for attempt in range(SWAP_RETRIES + 1):
+            try:
+                found = self._build_file()
+            except ValueError:  # e.g. %00 in the path: open() refuses it
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return None
+            if found is not None:
+                try:
+                    return self._send_build_file(*found)
+                except FileNotFoundError:
+                    pass  # swapped away between finding and opening it: look again
+            elif os.path.isdir(self.directory):
                 return super().send_head()
-        except ValueError:  # e.g. %00 in the path: open() refuses it
-            self.send_error(HTTPStatus.NOT_FOUND)
-            return None
-        return self._send_build_file(*found)
+            if attempt < SWAP_RETRIES:
+                time.sleep(0.01)  # a rebuild is swapping the build folder: a few ms
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
 
     def _build_file(self) -> tuple[str, str] | None:
         """(file on disk, its name in the build as publish names it), or None."""
@@ -193,6 +204,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             with open(path, "rb") as file:
                 stat = os.fstat(file.fileno())
                 body = file.read()
+        except FileNotFoundError:
+            raise  # (send_head looks again: a rebuild swapped the folder meanwhile)
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
