@@ -171,6 +171,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         for attempt in range(SWAP_RETRIES + 1):
             try:
                 found = self._build_file()
+                if found is None and os.path.isdir(self.directory):
+                    return super().send_head()
             except ValueError:  # e.g. %00 in the path: open() refuses it
                 self.send_error(HTTPStatus.NOT_FOUND)
                 return None
@@ -179,8 +181,6 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                     return self._send_build_file(*found)
                 except FileNotFoundError:
                     pass  # swapped away between finding and opening it: look again
-            elif os.path.isdir(self.directory):
-                return super().send_head()
             if attempt < SWAP_RETRIES:
                 time.sleep(0.01)  # a rebuild is swapping the build folder: a few ms
         self.send_error(HTTPStatus.NOT_FOUND)
