@@ -23,9 +23,9 @@ from shopgen.build import pipeline
 
 HERE = Path(__file__).resolve().parent
 STAGES = ["_fingerprint", "load_catalog", "_process_pictures", "build_facets",
-          "card_picture_files", "build_browser_data", "serialize_data", "build_sharded_index",
-          "write_shards", "render_site", "product_views", "render_numbered_pages",
-          "render_product_pages",
+          "picture_rows", "card_files", "build_columns", "build_browser_data", "serialize_data",
+          "build_sharded_index", "write_shards", "render_site", "product_views",
+          "render_numbered_pages", "render_product_pages",
           "_write_files", "_write_feeds", "measure_weight", "_swap_in"]
 
 

@@ -26,8 +26,8 @@ def card_path(sku: str) -> str:
     return f"{CARDS_FOLDER}{anchor_for(sku)}.json"
 
 
-def card_files(catalog: Catalog, images: dict[str, ImageSet]) -> dict[str, bytes]:
-    """path → content of each product's card file.
+def card_files(catalog: Catalog, pictures: list[list | None]) -> dict[str, bytes]:
+    """path → content of each product's card file (`pictures`: picture_rows).
 
     A card is [name, brand id, price, was (0: none), in stock (1/0), picture or 0], money in
     minor units; a picture is [src, WebP srcset, width, height], its paths relative to images/
@@ -35,14 +35,20 @@ def card_files(catalog: Catalog, images: dict[str, ImageSet]) -> dict[str, bytes
     """
     currency = catalog.shop.currency
     files = {}
-    for product in catalog.products:
+    for product, picture in zip(catalog.products, pictures, strict=True):
         compare_at = product.price.compare_at
         card = [product.name, product.brand, minor_units(product.price.amount, currency),
                 0 if compare_at is None else minor_units(compare_at, currency),
-                int(product.in_stock), picture_row(product, images) or 0]
+                int(product.in_stock), picture or 0]
         files[card_path(product.sku)] = json.dumps(card, ensure_ascii=False,
                                                    separators=(",", ":")).encode("utf-8")
     return files
+
+
+def picture_rows(catalog: Catalog, images: dict[str, ImageSet]) -> list[list | None]:
+    """Each product's card picture (picture_row), in catalog order: what the card files and
+    the columns' picture table both carry."""
+    return [picture_row(product, images) for product in catalog.products]
 
 
 def picture_row(product: Product, images: dict[str, ImageSet]) -> list | None:
@@ -55,7 +61,7 @@ def picture_row(product: Product, images: dict[str, ImageSet]) -> list | None:
             view.width, view.height]
 
 
-def picture_column(catalog: Catalog, images: dict[str, ImageSet]) -> dict:
+def picture_column(pictures: list[list | None]) -> dict:
     """Every product's card picture for the columns file, so a card made once the columns are
     in needs no request of its own: the distinct pictures (`table`, in first-use order) and
     each product's position in it (`of`, -1: none). Products often share a picture's sizes
@@ -63,8 +69,7 @@ def picture_column(catalog: Catalog, images: dict[str, ImageSet]) -> dict:
     table: list[list] = []
     seen: dict[str, int] = {}
     of = []
-    for product in catalog.products:
-        row = picture_row(product, images)
+    for row in pictures:
         if row is None:
             of.append(-1)
             continue

@@ -27,7 +27,7 @@ from shopgen.build.browser_data import (
     serialize_data,
 )
 from shopgen.build.budget import PageWeight, measure_weight
-from shopgen.build.cards import CARDS_FOLDER, card_files, picture_column
+from shopgen.build.cards import CARDS_FOLDER, card_files, picture_column, picture_rows
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import (
     LIST_PAGE,
@@ -141,10 +141,10 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     for file in manifest["files"]:
         shutil.copyfile(theme / "dist" / file, assets_dir / file)
     facets = build_facets(catalog)
-    cards = card_files(catalog, images)
+    pictures = picture_rows(catalog, images)
+    cards = card_files(catalog, pictures)
     _write_files(staging, cards)
-    columns_file = serialize_data(build_columns(catalog, facets,
-                                                picture_column(catalog, images)))
+    columns_file = serialize_data(build_columns(catalog, facets, picture_column(pictures)))
     columns = f"assets/{_write_hashed(assets_dir, 'columns', columns_file)}"
     data_name = _write_hashed(assets_dir, "products", serialize_data(
         build_browser_data(catalog, facets, columns, CARDS_FOLDER)))
@@ -285,10 +285,14 @@ def _digest(content: bytes) -> str:
 
 
 def _write_files(root: Path, files: dict[str, bytes]) -> None:
+    folders: set[str] = set()
     for path, content in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        folder, _, _ = path.rpartition("/")
+        if folder not in folders:
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            folders.add(folder)
+        with open(os.path.join(root, path), "wb") as file:
+            file.write(content)
 
 
 def cache_root(site_dir: Path) -> Path:
