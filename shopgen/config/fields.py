@@ -12,6 +12,7 @@ from typing import Any
 
 import babel.numbers
 
+from shopgen.config.plain_yaml import read_plain
 from shopgen.config.site_files import link_outside, refused_link_message
 from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, parse_yaml
 
@@ -238,7 +239,9 @@ def parse_catalog_bytes(name: str, data: bytes, problems: Problems, required: bo
     """Parse a catalog file's bytes; bad YAML or (when required) an empty file becomes a
     problem, and None."""
     try:
-        parsed = parse_yaml(data)
+        parsed = read_plain(data)
+        if parsed is None:  # not the plain layout product files nearly always have
+            parsed = parse_yaml(data)
     except YamlSyntaxError as error:
         problems.add(name, error.line, str(error))
         return None
