@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sitekit import REPO, product
 
-from shopgen.config import fields
+from shopgen.catalog.parsed_cache import code_digest
+from shopgen.config import fields, plain_yaml
 from shopgen.config.fields import Problems, parse_catalog_bytes
 from shopgen.config.plain_yaml import read_plain
 from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, parse_yaml
@@ -84,6 +85,15 @@ def test_the_catalog_reader_uses_it(monkeypatch: pytest.MonkeyPatch) -> None:
     problems = Problems()
     parsed = parse_catalog_bytes("products/x.yaml", product().encode(), problems)
     assert parsed["sku"] == "ZZ-1" and problems.items == []
+
+
+def test_a_change_to_the_plain_reader_invalidates_the_parsed_cache(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    before = code_digest()
+    changed = tmp_path / "plain_yaml.py"
+    changed.write_bytes(Path(plain_yaml.__file__).read_bytes() + b"# changed\n")
+    monkeypatch.setattr(plain_yaml, "__file__", str(changed))
+    assert code_digest() != before
 
 
 IMPORTED = {
