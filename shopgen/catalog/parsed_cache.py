@@ -49,10 +49,11 @@ def code_digest(*reading_files: str) -> str:
     the reader's own source files, besides this one and the catalog model's): a cache made
     by other code (another version, or a change during development) is never used."""
     from shopgen.catalog import model
-    from shopgen.config import fields, yaml_source
+    from shopgen.config import fields, plain_yaml, yaml_source
 
     digest = hashlib.sha256(__version__.encode())
-    for file in (model.__file__, fields.__file__, yaml_source.__file__, *reading_files):
+    for file in (model.__file__, fields.__file__, yaml_source.__file__, plain_yaml.__file__,
+                 *reading_files):
         digest.update(Path(file).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()

@@ -21,6 +21,7 @@ from shopgen.config.fields import (
     did_you_mean,
     parse_catalog_bytes,
     read_catalog_bytes,
+    read_file_bytes,
     shown,
 )
 from shopgen.config.yaml_source import LineList, LineMap
@@ -55,13 +56,16 @@ def load_products(site_dir, today, attributes, problems, currency=None, cache_di
     to_parse: list[tuple[str, str, bytes]] = []
     read_stats: dict[str, os.stat_result] = {}  # of the files read, as they were before
     for name in names:
-        stat = _regular_file_stat(site_dir / name)  # before reading: an edit after it shows
+        path = site_dir / name
+        stat = _regular_file_stat(path)  # before reading: an edit after it shows
         cached = _unchanged(cache, name, stat)
         if cached is not None:
             results[name] = cached
             continue
         read_problems = Problems()
-        data = read_catalog_bytes(site_dir, name, read_problems)
+        # A regular file (not a link) is there and allowed: only links are checked again.
+        data = (read_file_bytes(path, name, read_problems) if stat is not None
+                else read_catalog_bytes(site_dir, name, read_problems))
         if data is None:
             results[name] = (None, None, read_problems.items)
             continue
@@ -186,6 +190,9 @@ def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute],
                    added, values, price, next_price, r.file)
 
 
+_NUMBER_TYPES, _TEXT_TYPES = (int, Decimal), (str, int, Decimal)  # tuples: checked faster
+
+
 def _read_attribute_values(r: Record, attributes: dict[str, Attribute]) -> dict:
     block = r.mapping_field("attributes")
     values: dict[str, str | Decimal | int] = {}
@@ -195,12 +202,12 @@ def _read_attribute_values(r: Record, attributes: dict[str, Attribute]) -> dict:
         if attribute is None:
             r.fail(line, f"unknown attribute {key!r}{did_you_mean(key, attributes)}")
         elif attribute.type == "number" and (isinstance(value, bool)
-                                             or not isinstance(value, int | Decimal)):
+                                             or not isinstance(value, _NUMBER_TYPES)):
             r.fail(line, f"attribute {key!r} must be a number, found {shown(value)}")
         elif attribute.type == "number" and (problem := _number_problem(value)):
             r.fail(line, f"attribute {key!r} {shown(value)} {problem}")
         elif attribute.type == "text" and (isinstance(value, bool)
-                                           or not isinstance(value, str | int | Decimal)):
+                                           or not isinstance(value, _TEXT_TYPES)):
             r.fail(line, f"attribute {key!r} must be text, found {shown(value)}")
         else:
             values[key] = str(value).strip() if attribute.type == "text" else value

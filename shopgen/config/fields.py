@@ -12,6 +12,7 @@ from typing import Any
 
 import babel.numbers
 
+from shopgen.config.plain_yaml import read_plain
 from shopgen.config.site_files import link_outside, refused_link_message
 from shopgen.config.yaml_source import LineList, LineMap, YamlSyntaxError, parse_yaml
 
@@ -85,7 +86,7 @@ class Record:
         value = self._get(key, required)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        if isinstance(value, bool) or not isinstance(value, _TEXT_TYPES):
             self.fail(self.line(key), f"{key} must be text, found {kind_of(value)}")
             return None
         value = str(value).strip()
@@ -160,15 +161,17 @@ class Record:
         lines = value.item_lines if isinstance(value, LineList) else [self.line(key)] * len(value)
         items: list[str] = []
         for item, line in zip(value, lines, strict=True):
-            if isinstance(item, bool) or not isinstance(item, str | int | Decimal):
+            if isinstance(item, bool) or not isinstance(item, _TEXT_TYPES):
                 self.fail(line, f"each entry of {key} must be text, found {kind_of(item)}")
-            elif control := control_character(str(item)):
+                continue
+            text = str(item)
+            if control := control_character(text):
                 self.fail(line, f"an entry of {key} holds the control character {control}: "
                           "remove it")
-            elif str(item).strip() in items:
-                self.fail(line, f"{key} lists {str(item).strip()!r} twice")
-            elif str(item).strip():
-                items.append(str(item).strip())
+            elif (text := text.strip()) in items:
+                self.fail(line, f"{key} lists {text!r} twice")
+            elif text:
+                items.append(text)
         return tuple(items)
 
     def mapping_field(self, key: str) -> LineMap | None:
@@ -181,6 +184,7 @@ class Record:
         return value
 
 
+_TEXT_TYPES = (str, int, Decimal)  # what a text field accepts (a tuple: checked faster)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # not tab, not newline
 
 
@@ -227,6 +231,12 @@ def read_catalog_bytes(site_dir: Path, name: str, problems: Problems,
     if outside is not None:  # refused before reading: its text could end up in a message
         problems.add(name, 1, refused_link_message(outside))
         return None
+    return read_file_bytes(path, name, problems)
+
+
+def read_file_bytes(path: Path, name: str, problems: Problems) -> bytes | None:
+    """The bytes of a catalog file already known to be allowed (read_catalog_bytes checks
+    that); a file that cannot be read becomes a problem, and None."""
     try:
         return path.read_bytes()
     except OSError as error:
@@ -238,7 +248,9 @@ def parse_catalog_bytes(name: str, data: bytes, problems: Problems, required: bo
     """Parse a catalog file's bytes; bad YAML or (when required) an empty file becomes a
     problem, and None."""
     try:
-        parsed = parse_yaml(data)
+        parsed = read_plain(data)
+        if parsed is None:  # not the plain layout product files nearly always have
+            parsed = parse_yaml(data)
     except YamlSyntaxError as error:
         problems.add(name, error.line, str(error))
         return None

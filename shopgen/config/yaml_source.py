@@ -73,21 +73,9 @@ class _LineLoader(_BaseLoader):
         if id(node) in seen:  # a node met twice is an alias (`*name`)
             raise _AliasFound(node.start_mark.line + 1)
         seen.add(id(node))
-        tag = node.tag
         if isinstance(node, yaml.ScalarNode):
-            if tag == _STR:
-                return node.value
-            if tag == _NULL:
-                return None
-            if tag == _BOOL:
-                return self.bool_values[node.value.lower()]
-            if tag == _INT:
-                return self.construct_yaml_int(node)
-            if tag == _FLOAT:
-                return self.construct_yaml_float(node)
-            if tag == _TIMESTAMP:
-                return self.construct_yaml_timestamp(node)
-            raise _Unusual
+            return self._scalar(node)
+        tag = node.tag
         depth += 1
         if depth > MAX_NESTING:
             raise YamlSyntaxError(f"values are nested more than {MAX_NESTING} levels deep",
@@ -113,6 +101,22 @@ class _LineLoader(_BaseLoader):
             mapping[key] = self._walk(value_node, depth, seen)
             key_lines[key] = key_node.start_mark.line + 1
         return mapping
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return self.bool_values[node.value.lower()]
+        if tag == _INT:
+            return self.construct_yaml_int(node)
+        if tag == _FLOAT:
+            return self.construct_yaml_float(node)
+        if tag == _TIMESTAMP:
+            return self.construct_yaml_timestamp(node)
+        raise _Unusual
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineMap:
         mapping = LineMap()
@@ -193,6 +197,22 @@ _LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
+
+
+_SCALARS = _LineLoader("")  # its resolver and constructors, for plain_scalar()
+_RESOLVERS = _LineLoader.yaml_implicit_resolvers
+
+
+def plain_scalar(text: str, line: int) -> Any:
+    """The value the loader gives the plain (unquoted) scalar `text` written on `line`: the
+    same implicit resolvers, the same constructors (plain_yaml.py reads the usual product
+    file without PyYAML, and must never disagree with it). Raises where the loader would not
+    make the value directly (YamlSyntaxError, or a tag it leaves to PyYAML)."""
+    if text[0] not in _RESOLVERS and None not in _RESOLVERS:
+        return text  # no resolver starts with this character: text, skipped for speed
+    tag = _SCALARS.resolve(yaml.ScalarNode, text, (True, False))
+    mark = yaml.Mark("<plain>", 0, line - 1, 0, None, None)
+    return _SCALARS._scalar(yaml.ScalarNode(tag, text, mark, mark))
 
 
 def read_yaml(path: Path) -> Any:
