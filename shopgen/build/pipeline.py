@@ -50,8 +50,8 @@ from shopgen.search.sharded import build_sharded_index
 MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
 HASHED_FILES = "hashed_files"
-# … and of its product pages: path → [what it was rendered from, its bytes] (digests), so the
-# next build takes unchanged pages as they are.
+# … and of its product pages: path → [what it was rendered from (a digest), the file's size,
+# modification time and inode], so the next build takes unchanged pages as they are.
 PAGES = "product_pages"
 CACHE_DIR = ".shopgen-cache"
 PARSED_CACHE = "catalog-v1"  # parsed product files, under the cache folder
@@ -115,7 +115,7 @@ def _build_site(site_dir: Path, out_dir: Path | None, *, today: dt.date | None, 
     staging.mkdir(parents=True)
     try:
         weight, hashed, pages = _write_site(catalog, site_dir, staging, theme, manifest,
-                                            _previous_pages(out_dir), echo)
+                                            _previous_pages(out_dir, staging), echo)
         (staging / MARKER).write_text(json.dumps({"fingerprint": fingerprint,
                                                   "shopgen": __version__,
                                                   HASHED_FILES: sorted(hashed),
@@ -217,56 +217,67 @@ def _page_parts(count: int) -> list[range]:
     return [range(start, end) for start, end in itertools.pairwise(starts) if end > start]
 
 
-def _write_pages(job: bytes, positions: range) -> dict[str, list[str]]:
+def _write_pages(job: bytes, positions: range) -> dict[str, list]:
     """Render (or take from the previous build) and write the pages of the products at
-    `positions`, and the numbered pages that list them; returns the product pages' record:
-    path → [key, digest of the bytes]."""
+    `positions`, and the numbered pages that list them; returns the product pages' record."""
     catalog, images, assets, theme, staging, previous = pickle.loads(job)
     views = product_views(catalog, images, positions)
     _write_files(staging, render_numbered_pages(catalog, views, assets, theme))
     record = {}
-    folders: set[Path] = set()
+    folders = previous.folders
     for path, key, content in render_product_pages(catalog, images, assets, theme,
-                                                   previous.reuse, views):
-        target = staging / path
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        record[path] = [key, _digest(content)]
-        if path in previous.kept:
-            # The same bytes: a second name for the previous build's file, which the swap
-            # then drops (files in a build are never changed in place).
-            with contextlib.suppress(OSError):
-                os.link(previous.folder / path, target)
-                continue
-        target.write_bytes(content)
+                                                   previous.take, views):
+        if content is None:  # taken: linked into the staging folder as it was
+            record[path] = previous.record[path]
+            continue
+        folder, _, _ = path.rpartition("/")
+        if folder not in folders:
+            (staging / folder).mkdir(parents=True, exist_ok=True)
+            folders.add(folder)
+        with open(staging / path, "wb") as file:
+            file.write(content)
+            file.flush()  # written before fstat looks
+            record[path] = [key, *_identity(os.fstat(file.fileno()))]
     return record
+
+
+def _identity(stat: os.stat_result) -> list[int]:
+    """What says a page file is still the one a build wrote: its size, modification time and
+    inode (a later build links it, which keeps all three; an edit changes the time)."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
 
 @dataclass(frozen=True)
 class PreviousPages:
-    """The product pages of the build in `folder`, as its record lists them."""
+    """The product pages of the build in `folder`, as its record lists them, for the build
+    being written into `staging`."""
 
     folder: Path
-    record: dict[str, list[str]]
-    kept: set[str] = field(default_factory=set)  # the pages `reuse` vouched for
+    staging: Path
+    record: dict[str, list]
+    folders: set[str] = field(default_factory=set)  # made in staging already
 
-    def reuse(self, path: str, key: str) -> bytes | None:
-        """The page at `path` if it was made with `key` and is still what was written."""
+    def take(self, path: str, key: str) -> bool:
+        """Link the previous build's page at `path` into the staging folder when it was made
+        with `key` and its file is untouched since; False: render it. The page is not read:
+        files in a build are never changed in place, and the swap drops the old name."""
         entry = self.record.get(path)
         if entry is None or entry[0] != key:
-            return None
+            return False
         try:
-            content = (self.folder / path).read_bytes()
+            if _identity(os.stat(self.folder / path)) != entry[1:]:
+                return False
+            folder, _, _ = path.rpartition("/")
+            if folder not in self.folders:
+                (self.staging / folder).mkdir(parents=True, exist_ok=True)
+                self.folders.add(folder)
+            os.link(self.folder / path, self.staging / path)
         except OSError:
-            return None
-        if _digest(content) != entry[1]:
-            return None
-        self.kept.add(path)
-        return content
+            return False
+        return True
 
 
-def _previous_pages(out_dir: Path) -> PreviousPages:
+def _previous_pages(out_dir: Path, staging: Path) -> PreviousPages:
     """What the last build's record says of its product pages (nothing if it is unreadable
     or made by another version: then every page is rendered)."""
     try:
@@ -276,12 +287,10 @@ def _previous_pages(out_dir: Path) -> PreviousPages:
             pages = {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pages = {}
-    return PreviousPages(out_dir, {path: entry for path, entry in pages.items()
-                                   if isinstance(entry, list) and len(entry) == 2})
-
-
-def _digest(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()[:32]
+    return PreviousPages(out_dir, staging, {
+        path: entry for path, entry in pages.items()
+        if isinstance(entry, list) and len(entry) == 4
+        and all(isinstance(part, int) for part in entry[1:])})
 
 
 def _write_files(root: Path, files: dict[str, bytes]) -> None:

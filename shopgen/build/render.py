@@ -266,19 +266,19 @@ def render_numbered_pages(catalog: Catalog, views: list[ProductView], assets: As
     return files
 
 
-# A rendered page kept from an earlier build: its bytes when `key` is the key it was made
-# with, else None (the build's record and folder: pipeline.py).
-Reuse = Callable[[str, str], bytes | None]
+# Takes the page at a path from an earlier build when `key` is the key it was made with (True),
+# else False: render it (the build's record and folder: pipeline.py).
+Reuse = Callable[[str, str], bool]
 
 
 def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: Assets,
                          theme: Path, reuse: Reuse | None = None,
                          views: list[ProductView] | None = None,
-                         ) -> Iterator[tuple[str, str, bytes]]:
+                         ) -> Iterator[tuple[str, str, bytes | None]]:
     """Each product's own page (p/<anchor>.html) as (output path, key, bytes), one at a time
     (100,000 pages need not all be in memory); the key is a digest of everything the page is
-    rendered from (templates, code, what it shows). A page whose key `reuse` knows is taken as
-    it is instead of rendered again.
+    rendered from (templates, code, what it shows). A page that `reuse` takes from an earlier
+    build is not rendered again: its bytes are None.
 
     A product page shows its details without JavaScript, and is what the shop page's details
     dialog fetches when it opens, so the shop page itself stays light. Product pages link the
@@ -297,9 +297,11 @@ def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: 
                    "json_ld": product_json_ld(catalog, product, view),
                    "canonical_url": shop.base_url + view.url}
         key = hashlib.sha256(f"{theme_key}|{context!r}".encode()).hexdigest()
-        kept = reuse(view.url, key) if reuse is not None else None
-        yield view.url, key, kept if kept is not None else render_template(
-            env, "product.html.j2", **context).encode("utf-8")
+        if reuse is not None and reuse(view.url, key):
+            yield view.url, key, None
+        else:
+            yield view.url, key, render_template(env, "product.html.j2",
+                                                 **context).encode("utf-8")
 
 
 def _templates_digest(theme: Path) -> str:
