@@ -67,28 +67,33 @@ def gzip_size(content: bytes) -> int:
     return len(gzip.compress(content, compresslevel=6, mtime=0))
 
 
+def file_sizes(contents: list[bytes]) -> list[tuple[int, int]]:
+    """Each file's bytes, raw and gzip (compressed on its own, as a server sends it)."""
+    return [(len(content), gzip_size(content)) for content in contents]
+
+
 def measure_weight(site: Path, assets: _AssetPaths, columns: str,
-                   cards: list[bytes]) -> PageWeight:
+                   card_sizes: list[tuple[int, int]]) -> PageWeight:
     """Weigh index.html and the assets it links: `columns`, the columns file's path, and
-    `cards`, the cards' files' contents (each compressed on its own, as a server sends them)."""
+    `card_sizes`, the cards' files' file_sizes."""
     files = [("HTML", "index.html"), ("CSS", assets.css), ("JS", assets.js),
              ("data", assets.data), ("columns", columns)]
     parts = []
     for name, path in files:
         content = (site / path).read_bytes()
         parts.append(Weight(name, len(content), gzip_size(content)))
-    parts.extend(_total_and_largest("card", cards))
+    parts.extend(_total_and_largest("card", card_sizes))
     content = (site / assets.index).read_bytes()
     parts.append(Weight("index", len(content), gzip_size(content)))
-    parts.extend(_total_and_largest("shard", [(site / path).read_bytes()
-                                              for path in assets.index_shards]))
+    parts.extend(_total_and_largest("shard", file_sizes([(site / path).read_bytes()
+                                                         for path in assets.index_shards])))
     terms = (site / assets.index_terms).read_bytes() if assets.index_terms else b""
     parts.append(Weight("terms", len(terms), gzip_size(terms)))
     return PageWeight(tuple(parts))
 
 
-def _total_and_largest(kind: str, contents: list[bytes]) -> list[Weight]:
+def _total_and_largest(kind: str, sizes: list[tuple[int, int]]) -> list[Weight]:
     """"<kind>s": all the files (each compressed alone) and "<kind> max": the largest one."""
-    sizes = [(len(content), gzip_size(content)) for content in contents] or [(0, 0)]
+    sizes = sizes or [(0, 0)]
     return [Weight(f"{kind}s", sum(r for r, _ in sizes), sum(g for _, g in sizes)),
             Weight(f"{kind} max", *max(sizes, key=lambda size: size[1]))]

@@ -26,8 +26,10 @@ def card_path(sku: str) -> str:
     return f"{CARDS_FOLDER}{anchor_for(sku)}.json"
 
 
-def card_files(catalog: Catalog, pictures: list[list | None]) -> dict[str, bytes]:
-    """path → content of each product's card file (`pictures`: picture_rows).
+def card_files(catalog: Catalog, pictures: list[list | None],
+               positions: range | None = None) -> dict[str, bytes]:
+    """path → content of the card file of each product (at `positions`: all by default;
+    `pictures`: picture_rows).
 
     A card is [name, brand id, price, was (0: none), in stock (1/0), picture or 0], money in
     minor units; a picture is [src, WebP srcset, width, height], its paths relative to images/
@@ -35,7 +37,8 @@ def card_files(catalog: Catalog, pictures: list[list | None]) -> dict[str, bytes
     """
     currency = catalog.shop.currency
     files = {}
-    for product, picture in zip(catalog.products, pictures, strict=True):
+    for position in range(len(catalog.products)) if positions is None else positions:
+        product, picture = catalog.products[position], pictures[position]
         compare_at = product.price.compare_at
         card = [product.name, product.brand, minor_units(product.price.amount, currency),
                 0 if compare_at is None else minor_units(compare_at, currency),

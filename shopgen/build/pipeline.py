@@ -26,7 +26,7 @@ from shopgen.build.browser_data import (
     build_facets,
     serialize_data,
 )
-from shopgen.build.budget import PageWeight, measure_weight
+from shopgen.build.budget import PageWeight, file_sizes, measure_weight
 from shopgen.build.cards import CARDS_FOLDER, card_files, picture_column, picture_rows
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.render import (
@@ -142,8 +142,6 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         shutil.copyfile(theme / "dist" / file, assets_dir / file)
     facets = build_facets(catalog)
     pictures = picture_rows(catalog, images)
-    cards = card_files(catalog, pictures)
-    _write_files(staging, cards)
     columns_file = serialize_data(build_columns(catalog, facets, picture_column(pictures)))
     columns = f"assets/{_write_hashed(assets_dir, 'columns', columns_file)}"
     data_name = _write_hashed(assets_dir, "products", serialize_data(
@@ -154,14 +152,14 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                     search=f"assets/{entries['search.js']}",
                     js_imports=tuple(f"assets/{file}" for file in
                                      manifest.get("imports", {}).get(entries["app.js"], ())))
-    # The product and numbered pages and the search index are the big jobs and need nothing
-    # of each other: the pages render in worker processes (each a run of products) while this
-    # one builds the index.
+    # The product and numbered pages (and the card files) and the search index are the big
+    # jobs and need nothing of each other: the pages render in worker processes (each a run of
+    # products) while this one builds the index.
     parts = _page_parts(len(catalog.products))
     with ProcessPoolExecutor(len(parts)) as pool:
         # Pickled here, not in the pool's feeder thread: this thread goes on using the
         # catalog (its cached lookups) while the arguments are being sent.
-        job = pickle.dumps((catalog, images, assets, theme, staging, previous))
+        job = pickle.dumps((catalog, images, pictures, assets, theme, staging, previous))
         page_jobs = [pool.submit(_write_pages, job, part) for part in parts]
         index_files = [f"assets/{name}" for name in write_shards(
             build_sharded_index(catalog),
@@ -170,12 +168,14 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                          index_shards=tuple(index_files[2:]))
         _write_files(staging, render_site(catalog, images, facets, assets, theme))
         _write_feeds(catalog, images, staging)
-        pages = {path: entry for done in page_jobs for path, entry in done.result().items()}
+        done = [page_job.result() for page_job in page_jobs]
+        pages = {path: entry for record, _ in done for path, entry in record.items()}
+        card_sizes = [size for _, sizes in done for size in sizes]
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
     hashed |= {assets.data, columns, *index_files}
     hashed |= {f"images/{file}" for image_set in images.values()
                for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
-    return measure_weight(staging, assets, columns, list(cards.values())), hashed, pages
+    return measure_weight(staging, assets, columns, card_sizes), hashed, pages
 
 
 def _process_pictures(catalog: Catalog, site_dir: Path, staging: Path,
@@ -217,10 +217,13 @@ def _page_parts(count: int) -> list[range]:
     return [range(start, end) for start, end in itertools.pairwise(starts) if end > start]
 
 
-def _write_pages(job: bytes, positions: range) -> dict[str, list]:
-    """Render (or take from the previous build) and write the pages of the products at
-    `positions`, and the numbered pages that list them; returns the product pages' record."""
-    catalog, images, assets, theme, staging, previous = pickle.loads(job)
+def _write_pages(job: bytes, positions: range) -> tuple[dict[str, list], list[tuple[int, int]]]:
+    """Render (or take from the previous build) and write the pages and card files of the
+    products at `positions`, and the numbered pages that list them; returns the product pages'
+    record and the card files' sizes."""
+    catalog, images, pictures, assets, theme, staging, previous = pickle.loads(job)
+    cards = card_files(catalog, pictures, positions)
+    _write_files(staging, cards)
     views = product_views(catalog, images, positions)
     _write_files(staging, render_numbered_pages(catalog, views, assets, theme))
     record = {}
@@ -238,7 +241,7 @@ def _write_pages(job: bytes, positions: range) -> dict[str, list]:
             file.write(content)
             file.flush()  # written before fstat looks
             record[path] = [key, *_identity(os.fstat(file.fileno()))]
-    return record
+    return record, file_sizes(list(cards.values()))
 
 
 def _identity(stat: os.stat_result) -> list[int]:
