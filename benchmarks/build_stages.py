@@ -19,14 +19,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from shopgen.build import pipeline
+from shopgen.build import page_files, pipeline
 
 HERE = Path(__file__).resolve().parent
-STAGES = ["_fingerprint", "load_catalog", "_process_pictures", "build_facets",
-          "picture_rows", "card_files", "build_columns", "build_browser_data", "serialize_data",
-          "build_sharded_index", "write_shards", "render_site", "product_views",
-          "render_numbered_pages", "render_product_pages",
-          "_write_files", "_write_feeds", "measure_weight", "_swap_in"]
+STAGES = {pipeline: ["_fingerprint", "load_catalog", "_process_pictures", "build_facets",
+                     "picture_rows", "build_columns", "build_browser_data", "serialize_data",
+                     "build_sharded_index", "write_shards", "render_site", "write_files",
+                     "_write_feeds", "measure_weight", "_swap_in"],
+          # in the page worker processes
+          page_files: ["card_files", "write_files", "product_views", "render_numbered_pages",
+                       "render_product_pages"]}
 
 
 def timed(name: str, function):
@@ -65,11 +67,13 @@ def lunr_js_seconds(catalog) -> float:
 
 def main() -> None:
     site = Path(sys.argv[1])
-    missing = [name for name in STAGES if not hasattr(pipeline, name)]
+    missing = [f"{module.__name__}.{name}" for module, names in STAGES.items()
+               for name in names if not hasattr(module, name)]
     if missing:  # the pipeline was changed: say which names to update here
-        raise SystemExit(f"build_stages.py: shopgen.build.pipeline has no {', '.join(missing)}")
-    for name in STAGES:
-        setattr(pipeline, name, timed(name, getattr(pipeline, name)))
+        raise SystemExit(f"build_stages.py: no {', '.join(missing)}")
+    for module, names in STAGES.items():
+        for name in names:
+            setattr(module, name, timed(name, getattr(module, name)))
     started = time.perf_counter()
     pipeline.build_site(site, force="--force" in sys.argv, echo=lambda *a, **k: None)
     own = resource.getrusage(resource.RUSAGE_SELF)

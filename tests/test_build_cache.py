@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sitekit import TODAY, write_site
 
-from shopgen.build import build_site, pipeline
+from shopgen.build import build_site, page_files
 from shopgen.build.pipeline import MARKER
 from shopgen.catalog import load_catalog
 from shopgen.catalog import products as products_module
@@ -289,9 +289,9 @@ def test_pages_rendered_by_two_workers_are_those_of_one(tiny_site: Path, tmp_pat
     write_site(tiny_site, {f"products/x{i:03}.yaml": product(f"X-{i}", f"Extra {i}")
                            for i in range(120)})
     build_site(tiny_site, tmp_path / "one", today=TODAY, **QUIET)
-    monkeypatch.setattr(pipeline, "PAGES_PER_WORKER", 10)
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
-    assert [(r.start, r.stop) for r in pipeline._page_parts(123)] == [(0, 96), (96, 123)]
+    monkeypatch.setattr(page_files, "PAGES_PER_WORKER", 10)
+    monkeypatch.setattr(page_files.os, "cpu_count", lambda: 2)
+    assert [(r.start, r.stop) for r in page_files.page_parts(123)] == [(0, 96), (96, 123)]
     out = tmp_path / "two"
     build_site(tiny_site, out, today=TODAY, **QUIET)
     assert files_of(out) == files_of(tmp_path / "one")

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import itertools
 import json
 import os
 import pickle
@@ -14,7 +13,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -26,16 +25,19 @@ from shopgen.build.browser_data import (
     build_facets,
     serialize_data,
 )
-from shopgen.build.budget import PageWeight, file_sizes, measure_weight
-from shopgen.build.cards import CARDS_FOLDER, card_files, picture_column, picture_rows
+from shopgen.build.budget import PageWeight, measure_weight
+from shopgen.build.cards import CARDS_FOLDER, picture_column, picture_rows
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
+from shopgen.build.page_files import (
+    PreviousPages,
+    page_parts,
+    previous_pages,
+    write_files,
+    write_pages,
+)
 from shopgen.build.render import (
-    LIST_PAGE,
     Assets,
     MoneyFormat,
-    product_views,
-    render_numbered_pages,
-    render_product_pages,
     render_site,
 )
 from shopgen.catalog import Catalog, load_catalog
@@ -155,18 +157,18 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     # The product and numbered pages (and the card files) and the search index are the big
     # jobs and need nothing of each other: the pages render in worker processes (each a run of
     # products) while this one builds the index.
-    parts = _page_parts(len(catalog.products))
+    parts = page_parts(len(catalog.products))
     with ProcessPoolExecutor(len(parts)) as pool:
         # Pickled here, not in the pool's feeder thread: this thread goes on using the
         # catalog (its cached lookups) while the arguments are being sent.
         job = pickle.dumps((catalog, images, pictures, assets, theme, staging, previous))
-        page_jobs = [pool.submit(_write_pages, job, part) for part in parts]
+        page_jobs = [pool.submit(write_pages, job, part) for part in parts]
         index_files = [f"assets/{name}" for name in write_shards(
             build_sharded_index(catalog),
             lambda stem, content: _write_hashed(assets_dir, stem, content))]
         assets = replace(assets, index=index_files[0], index_terms=index_files[1],
                          index_shards=tuple(index_files[2:]))
-        _write_files(staging, render_site(catalog, images, facets, assets, theme))
+        write_files(staging, render_site(catalog, images, facets, assets, theme))
         _write_feeds(catalog, images, staging)
         done = [page_job.result() for page_job in page_jobs]
         pages = {path: entry for record, _ in done for path, entry in record.items()}
@@ -203,108 +205,15 @@ def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
         (staging / FEED_NAME).write_bytes(merchant_feed(catalog, image_url))
 
 
-# Products a worker process renders pages for, at least; a shop with fewer renders them in
-# one (a process costs more than it saves).
-PAGES_PER_WORKER = 2000
-
-
-def _page_parts(count: int) -> list[range]:
-    """The products' positions cut into a run per worker process (at most one per core), each
-    starting a list page (multiples of LIST_PAGE), so each numbered page is one worker's."""
-    workers = max(1, min(os.cpu_count() or 1, count // PAGES_PER_WORKER))
-    pages = -(-count // LIST_PAGE)
-    starts = [min(count, -(-pages * i // workers) * LIST_PAGE) for i in range(workers + 1)]
-    return [range(start, end) for start, end in itertools.pairwise(starts) if end > start]
-
-
-def _write_pages(job: bytes, positions: range) -> tuple[dict[str, list], list[tuple[int, int]]]:
-    """Render (or take from the previous build) and write the pages and card files of the
-    products at `positions`, and the numbered pages that list them; returns the product pages'
-    record and the card files' sizes."""
-    catalog, images, pictures, assets, theme, staging, previous = pickle.loads(job)
-    cards = card_files(catalog, pictures, positions)
-    _write_files(staging, cards)
-    views = product_views(catalog, images, positions)
-    _write_files(staging, render_numbered_pages(catalog, views, assets, theme))
-    record = {}
-    folders = previous.folders
-    for path, key, content in render_product_pages(catalog, images, assets, theme,
-                                                   previous.take, views):
-        if content is None:  # taken: linked into the staging folder as it was
-            record[path] = previous.record[path]
-            continue
-        folder, _, _ = path.rpartition("/")
-        if folder not in folders:
-            (staging / folder).mkdir(parents=True, exist_ok=True)
-            folders.add(folder)
-        with open(staging / path, "wb") as file:
-            file.write(content)
-            file.flush()  # written before fstat looks
-            record[path] = [key, *_identity(os.fstat(file.fileno()))]
-    return record, file_sizes(list(cards.values()))
-
-
-def _identity(stat: os.stat_result) -> list[int]:
-    """What says a page file is still the one a build wrote: its size, modification time and
-    inode (a later build links it, which keeps all three; an edit changes the time)."""
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-
-
-@dataclass(frozen=True)
-class PreviousPages:
-    """The product pages of the build in `folder`, as its record lists them, for the build
-    being written into `staging`."""
-
-    folder: Path
-    staging: Path
-    record: dict[str, list]
-    folders: set[str] = field(default_factory=set)  # made in staging already
-
-    def take(self, path: str, key: str) -> bool:
-        """Link the previous build's page at `path` into the staging folder when it was made
-        with `key` and its file is untouched since; False: render it. The page is not read:
-        files in a build are never changed in place, and the swap drops the old name."""
-        entry = self.record.get(path)
-        if entry is None or entry[0] != key:
-            return False
-        try:
-            if _identity(os.stat(self.folder / path)) != entry[1:]:
-                return False
-            folder, _, _ = path.rpartition("/")
-            if folder not in self.folders:
-                (self.staging / folder).mkdir(parents=True, exist_ok=True)
-                self.folders.add(folder)
-            os.link(self.folder / path, self.staging / path)
-        except OSError:
-            return False
-        return True
-
-
 def _previous_pages(out_dir: Path, staging: Path) -> PreviousPages:
-    """What the last build's record says of its product pages (nothing if it is unreadable
-    or made by another version: then every page is rendered)."""
+    """The product pages the last build's record lists (none if the record is unreadable or
+    made by another version: then every page is rendered)."""
     try:
         record = json.loads((out_dir / MARKER).read_text())
         pages = record[PAGES] if record.get("shopgen") == __version__ else {}
-        if not isinstance(pages, dict):
-            pages = {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pages = {}
-    return PreviousPages(out_dir, staging, {
-        path: entry for path, entry in pages.items()
-        if isinstance(entry, list) and len(entry) == 4
-        and all(isinstance(part, int) for part in entry[1:])})
-
-
-def _write_files(root: Path, files: dict[str, bytes]) -> None:
-    folders: set[str] = set()
-    for path, content in files.items():
-        folder, _, _ = path.rpartition("/")
-        if folder not in folders:
-            (root / folder).mkdir(parents=True, exist_ok=True)
-            folders.add(folder)
-        with open(os.path.join(root, path), "wb") as file:
-            file.write(content)
+    return previous_pages(out_dir, staging, pages)
 
 
 def cache_root(site_dir: Path) -> Path:

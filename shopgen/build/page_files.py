@@ -1,0 +1,122 @@
+"""The files a build writes per product: its page, its card file and the numbered pages that
+list it, in worker processes (each a run of products), reusing the previous build's pages.
+
+A build of thousands of products spends most of its time here; the pipeline hands each worker
+a run of positions (`page_parts`) while it builds the search index itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shopgen.build.budget import file_sizes
+from shopgen.build.cards import card_files
+from shopgen.build.render import (
+    LIST_PAGE,
+    product_views,
+    render_numbered_pages,
+    render_product_pages,
+)
+
+# Products a worker process renders pages for, at least; a shop with fewer renders them in
+# one (a process costs more than it saves).
+PAGES_PER_WORKER = 2000
+
+
+def page_parts(count: int) -> list[range]:
+    """The products' positions cut into a run per worker process (at most one per core), each
+    starting a list page (multiples of LIST_PAGE), so each numbered page is one worker's."""
+    workers = max(1, min(os.cpu_count() or 1, count // PAGES_PER_WORKER))
+    pages = -(-count // LIST_PAGE)
+    starts = [min(count, -(-pages * i // workers) * LIST_PAGE) for i in range(workers + 1)]
+    return [range(start, end) for start, end in itertools.pairwise(starts) if end > start]
+
+
+def write_pages(job: bytes, positions: range) -> tuple[dict[str, list], list[tuple[int, int]]]:
+    """Render (or take from the previous build) and write the pages and card files of the
+    products at `positions`, and the numbered pages that list them; returns the product pages'
+    record and the card files' sizes."""
+    catalog, images, pictures, assets, theme, staging, previous = pickle.loads(job)
+    cards = card_files(catalog, pictures, positions)
+    write_files(staging, cards)
+    views = product_views(catalog, images, positions)
+    write_files(staging, render_numbered_pages(catalog, views, assets, theme))
+    record = {}
+    folders = previous.folders
+    for path, key, content in render_product_pages(catalog, images, assets, theme,
+                                                   previous.take, views):
+        if content is None:  # taken: linked into the staging folder as it was
+            record[path] = previous.record[path]
+            continue
+        folder, _, _ = path.rpartition("/")
+        if folder not in folders:
+            (staging / folder).mkdir(parents=True, exist_ok=True)
+            folders.add(folder)
+        with open(staging / path, "wb") as file:
+            file.write(content)
+            file.flush()  # written before fstat looks
+            record[path] = [key, *_identity(os.fstat(file.fileno()))]
+    return record, file_sizes(list(cards.values()))
+
+
+def _identity(stat: os.stat_result) -> list[int]:
+    """What says a page file is still the one a build wrote: its size, modification time and
+    inode (a later build links it, which keeps all three; an edit changes the time)."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+@dataclass(frozen=True)
+class PreviousPages:
+    """The product pages of the build in `folder`, as its record lists them, for the build
+    being written into `staging`."""
+
+    folder: Path
+    staging: Path
+    record: dict[str, list]
+    folders: set[str] = field(default_factory=set)  # made in staging already
+
+    def take(self, path: str, key: str) -> bool:
+        """Link the previous build's page at `path` into the staging folder when it was made
+        with `key` and its file is untouched since; False: render it. The page is not read:
+        files in a build are never changed in place, and the swap drops the old name."""
+        entry = self.record.get(path)
+        if entry is None or entry[0] != key:
+            return False
+        try:
+            if _identity(os.stat(self.folder / path)) != entry[1:]:
+                return False
+            folder, _, _ = path.rpartition("/")
+            if folder not in self.folders:
+                (self.staging / folder).mkdir(parents=True, exist_ok=True)
+                self.folders.add(folder)
+            os.link(self.folder / path, self.staging / path)
+        except OSError:
+            return False
+        return True
+
+
+def previous_pages(out_dir: Path, staging: Path, pages: object) -> PreviousPages:
+    """The product pages of the previous build in `out_dir`, as `pages` (its record's entry)
+    lists them; anything unreadable there is rendered again."""
+    if not isinstance(pages, dict):
+        pages = {}
+    return PreviousPages(out_dir, staging, {
+        path: entry for path, entry in pages.items()
+        if isinstance(entry, list) and len(entry) == 4
+        and all(isinstance(part, int) for part in entry[1:])})
+
+
+def write_files(root: Path, files: dict[str, bytes]) -> None:
+    """Write each file (path relative to `root` → its bytes), making folders as needed."""
+    folders: set[str] = set()
+    for path, content in files.items():
+        folder, _, _ = path.rpartition("/")
+        if folder not in folders:
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            folders.add(folder)
+        with open(os.path.join(root, path), "wb") as file:
+            file.write(content)
