@@ -8,7 +8,7 @@ import { stateToSearch } from "./state.js";
 import { PAGE } from "./view.js";
 
 const SETTLE_MS = 1000;
-// A run of typing writes the URL once the keys pause this long: replaceState takes
+// A run of typing replaces its URL once the keys pause this long: replaceState takes
 // milliseconds, which every keystroke's results would otherwise wait for.
 const URL_AFTER_MS = 150;
 
@@ -33,8 +33,8 @@ export function createHistory(shop) {
     write(true);
   }
 
-  /** Typing: the first change of a run pushes a history entry, the rest replace it; written
-   * when the keys pause, or before any other write. */
+  /** Typing: the first change of a run pushes a history entry at once (so that Back leaves
+   * the run), the rest replace it when the keys pause, or before any other write. */
   function typed(kind, next) {
     if (burst && burst.kind !== kind) settle();
     if (!burst) burst = { kind, pushed: false, timer: 0, writing: 0 };
@@ -42,7 +42,9 @@ export function createHistory(shop) {
     shop.limit = PAGE;
     const run = burst;
     clearTimeout(run.writing);
-    run.writing = setTimeout(() => writeTyped(run), URL_AFTER_MS);
+    // (The first once the handler is done, a microtask: its search is on its way first.)
+    if (!run.pushed) queueMicrotask(() => { if (burst === run && !run.pushed) writeTyped(run); });
+    else run.writing = setTimeout(() => writeTyped(run), URL_AFTER_MS);
     clearTimeout(run.timer);
     run.timer = setTimeout(settle, SETTLE_MS);
   }
@@ -57,17 +59,18 @@ export function createHistory(shop) {
   function settle() {
     if (!burst) return;
     clearTimeout(burst.timer);
-    if (burst.writing) writeTyped(burst);
+    if (burst.writing || !burst.pushed) writeTyped(burst);
     const { kind } = burst;
     burst = null;
     trackSettled(shop, kind);
   }
 
-  /** Back or Forward: the URL is the state now; the typing's write waiting is not made. */
+  /** Back or Forward: the URL is the state now; nothing more of the typing is written. */
   function drop() {
     if (!burst) return;
     clearTimeout(burst.writing);
     burst.writing = 0;
+    burst.pushed = true; // (settle writes nothing)
   }
 
   return { write, change, typed, settle, drop };

@@ -137,7 +137,7 @@ def test_a_newer_render_drops_what_an_older_one_had_to_list(page) -> None:
     assert shown_anchors(page) == expected
 
 
-def test_typing_writes_the_url_when_the_keys_pause_and_a_click_keeps_its_entry(page) -> None:
+def test_typing_replaces_its_url_when_the_keys_pause_and_a_click_keeps_its_entry(page) -> None:
     open_shop(page)
     wait_index(page)
     length = page.evaluate("history.length")
@@ -154,14 +154,17 @@ def test_typing_writes_the_url_when_the_keys_pause_and_a_click_keeps_its_entry(p
     page.go_back()
     expect(page).to_have_url(re.compile(r"\?q=summit$"))
     expect(page.get_by_role("searchbox", name="Search products")).to_have_value("summit")
-    # Back while a typed URL waits: the URL wins, nothing is written after it.
-    page.evaluate("""() => {
+    # Back while the run's URL waits for the keys to pause: Back leaves the run (its first key
+    # pushed its entry), and nothing is written after it.
+    typing = """(text) => {
       const box = document.getElementById('q');
-      box.value = 'summit boot';
+      box.value = text;
       box.dispatchEvent(new Event('input', {bubbles: true}));
-      history.back();
-    }""")
-    expect(page).to_have_url(page.shop_url)
-    page.wait_for_timeout(400)  # (longer than the typing's pause)
-    expect(page).to_have_url(page.shop_url)
-    expect(page.get_by_role("searchbox", name="Search products")).to_have_value("")
+    }"""
+    page.evaluate(typing, "summit b")
+    expect(page).to_have_url(re.compile(r"\?q=summit(\+|%20)b$"))
+    page.evaluate(f"({typing})('summit boot'); history.back()")
+    expect(page).to_have_url(re.compile(r"\?q=summit$"))
+    page.wait_for_timeout(400)  # (longer than the keys' pause)
+    expect(page).to_have_url(re.compile(r"\?q=summit$"))
+    expect(page.get_by_role("searchbox", name="Search products")).to_have_value("summit")
