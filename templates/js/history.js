@@ -8,10 +8,13 @@ import { stateToSearch } from "./state.js";
 import { PAGE } from "./view.js";
 
 const SETTLE_MS = 1000;
+// A run of typing replaces its URL once the keys pause this long: replaceState takes
+// milliseconds, which every keystroke's results would otherwise wait for.
+const URL_AFTER_MS = 150;
 
-/** The URL side of `shop` (shop.js): {write, change, typed, settle}. */
+/** The URL side of `shop` (shop.js): {write, change, typed, settle, drop}. */
 export function createHistory(shop) {
-  let burst = null; // a run of typing in one box: {kind, pushed, timer}
+  let burst = null; // a run of typing in one box: {kind, pushed, timer, writing}
 
   /** Write shop.state to the URL (a new entry when `push`); false if it is there already. */
   function write(push, extra = null) {
@@ -30,30 +33,45 @@ export function createHistory(shop) {
     write(true);
   }
 
-  /** Typing: the first change of a run pushes a history entry, the rest replace it. */
+  /** Typing: the first change of a run pushes a history entry at once (so that Back leaves
+   * the run), the rest replace it when the keys pause, or before any other write. */
   function typed(kind, next) {
     if (burst && burst.kind !== kind) settle();
-    if (!burst) burst = { kind, pushed: false, timer: 0 };
+    if (!burst) burst = { kind, pushed: false, timer: 0, writing: 0 };
     shop.state = next;
     shop.limit = PAGE;
-    // The URL once the handler is done (a microtask): the search the keystroke starts is on its
-    // way to the worker first, and replaceState's milliseconds overlap that search.
     const run = burst;
-    queueMicrotask(() => {
-      if (write(!run.pushed)) run.pushed = true;
-    });
-    clearTimeout(burst.timer);
-    burst.timer = setTimeout(settle, SETTLE_MS);
+    clearTimeout(run.writing);
+    // (The first once the handler is done, a microtask: its search is on its way first.)
+    if (!run.pushed) queueMicrotask(() => { if (burst === run && !run.pushed) writeTyped(run); });
+    else run.writing = setTimeout(() => writeTyped(run), URL_AFTER_MS);
+    clearTimeout(run.timer);
+    run.timer = setTimeout(settle, SETTLE_MS);
   }
 
-  /** End the run of typing, if any, and report it. */
+  function writeTyped(run) {
+    clearTimeout(run.writing);
+    run.writing = 0;
+    if (write(!run.pushed)) run.pushed = true;
+  }
+
+  /** End the run of typing, if any: its URL now, and report it. */
   function settle() {
     if (!burst) return;
     clearTimeout(burst.timer);
+    if (burst.writing || !burst.pushed) writeTyped(burst);
     const { kind } = burst;
     burst = null;
     trackSettled(shop, kind);
   }
 
-  return { write, change, typed, settle };
+  /** Back or Forward: the URL is the state now; nothing more of the typing is written. */
+  function drop() {
+    if (!burst) return;
+    clearTimeout(burst.writing);
+    burst.writing = 0;
+    burst.pushed = true; // (settle writes nothing)
+  }
+
+  return { write, change, typed, settle, drop };
 }

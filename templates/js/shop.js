@@ -18,8 +18,8 @@ import { hasFilters, parseState, withState } from "./state.js";
 import { PAGE } from "./view.js";
 
 const CACHE = 40; // searches kept, so that deleting a letter answers at once
-// The cards a render waits for (a screenful on a wide screen): the rest of a page of results
-// is listed when their card files are there.
+// The cards a render lists before its frame while the page does not know yet how many the
+// window shows (view.js onScreen: a screenful on a wide screen).
 const FIRST_CARDS = 12;
 // With nothing searched, the columns are fetched this long after the start, when idle (a
 // search typed before then fetches its results first).
@@ -119,7 +119,8 @@ export function choose(shop, next) {
 
 /** history.js's functions, plus pushAfterPaint(): push shop.state as a new entry after the
  * next frame; flush(): push a pending one now. Any other write pushes a pending one first, so
- * the entries keep their order; Back or Forward (restoreFromUrl) drops it: the URL wins. */
+ * the entries keep their order; Back or Forward (restoreFromUrl) drops it, and a typed one
+ * waiting: the URL wins. */
 function laterWrites(history) {
   let pending = 0; // the frame request of a pending push
   const flush = () => {
@@ -143,6 +144,7 @@ function laterWrites(history) {
     drop() {
       cancelAnimationFrame(pending);
       pending = 0;
+      history.drop();
     },
   };
 }
@@ -185,6 +187,7 @@ export function runSearch(shop, typed = true) {
       if (loaded && id === shop.searchSeq && !searcher.ready()) runSearch(shop, typed);
     });
   } else {
+    ++shop.renderSeq; // (what an older render still has to list is not wanted now)
     searcher.search(q).then((answer) => {
       const found = toHits(model, q, answer);
       cache.set(q, found);
@@ -206,8 +209,10 @@ function toHits(model, q, answer) {
 }
 
 /** Filter and sort for the state, and show it: list, counts, status, empty state, dialog.
- * When that needs data the page has not fetched, fetch it first (the latest render waits; the
- * returned Promise resolves once it is shown). */
+ * The cards the window shows are listed now, and the rest of the page of results once the
+ * frame that shows them is painted (each card listed costs that frame style, layout and paint).
+ * When that needs data the page has not fetched, fetch it first (the latest render waits for
+ * the cards on screen; the returned Promise resolves once they are shown). */
 export function render(shop) {
   const { model, state, view } = shop;
   const h = state.q.trim() !== "" ? shop.hits : null;
@@ -218,18 +223,18 @@ export function render(shop) {
   const p = state.product ? model.bySku.get(state.product) : -1;
   const close = closeMatches(state, result, h);
   const listed = result.list.subarray(0, Math.min(shop.limit, result.total));
-  const waiting = view.ready([...listed.subarray(0, FIRST_CARDS), ...(p >= 0 ? [p] : [])], close);
+  // (Cards the list shows already, in the same places, stay: they cost the frame nothing.)
+  const first = Math.min(listed.length,
+    Math.max(view.onScreen() ?? FIRST_CARDS, view.kept(listed)));
+  const waiting = view.ready([...listed.subarray(0, first), ...(p >= 0 ? [p] : [])], close);
   if (waiting) return later(shop, waiting);
-  // The first screenful is shown now; the cards below it follow as their files arrive.
-  const rest = view.ready(Array.from(listed.subarray(FIRST_CARDS)), []);
+  const rest = view.ready(Array.from(listed.subarray(first)), []); // (their card files: now)
   const seq = ++shop.renderSeq; // (a render waiting for data is older than this one)
+  const isMatch = h ? h.isMatch : null;
   shop.result = result;
-  busy(shop, rest !== null);
-  view.renderList(result, rest ? FIRST_CARDS : shop.limit, h ? h.isMatch : null);
-  if (rest) {
-    view.el.more.hidden = true; // (until the rest is listed)
-    rest.then(() => { if (seq === shop.renderSeq) render(shop); });
-  }
+  busy(shop, first < listed.length);
+  view.renderList(result, first < listed.length ? first : shop.limit, isMatch);
+  if (first < listed.length) view.el.more.hidden = true; // (until the rest is listed)
   view.renderCounts(result.counts);
   if (result.counts) view.el.facets.removeAttribute("aria-busy"); // (null: the columns are coming)
   else view.el.facets.setAttribute("aria-busy", "true");
@@ -239,7 +244,32 @@ export function render(shop) {
   shop.root.dataset.ready = "1"; // the address's state is shown
   performance.mark("shopgen:render", { detail: { q: state.q, total: result.total,
     counted: result.counted } });
+  if (first < listed.length) listRest(shop, seq, rest, isMatch, first);
   return Promise.resolve();
+}
+
+/** The rest of the page of results after the `first` listed, below the window: once the frame
+ * that shows the render is painted and their cards' data is there (`rest`: null or a Promise
+ * of it), a screenful a task, so that a key or a click in between is answered first; unless
+ * another render came first ("Show more" lists them itself). */
+function listRest(shop, seq, rest, isMatch, first) {
+  const { result, limit } = shop;
+  const step = Math.max(first, FIRST_CARDS);
+  const listed = Math.min(limit, result.total);
+  const list = (count) => {
+    if (seq !== shop.renderSeq || shop.result !== result || shop.limit !== limit) return;
+    const next = Math.min(listed, count + step);
+    shop.view.renderList(result, next < listed ? next : limit, isMatch);
+    if (next < listed) {
+      shop.view.el.more.hidden = true;
+      setTimeout(() => list(next));
+      return;
+    }
+    busy(shop, false);
+    performance.mark("shopgen:listed", { detail: { total: result.total } });
+  };
+  // (A frame's rAF callbacks run before it is rendered; a task posted from one, after.)
+  requestAnimationFrame(() => setTimeout(() => (rest ? rest.then(() => list(first)) : list(first))));
 }
 
 /** Render again once `data` (a Promise) is there, unless another render came first. */

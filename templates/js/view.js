@@ -24,9 +24,11 @@ export function createView(root, model) {
   if (el.pager) el.pager.hidden = true;
   const cards = createCards(model, served);
   const controls = facetControls(el.facets, model);
+  const screen = watchScreen(served);
+  const { renderList, kept } = createListRenderer(el, cards, screen);
   return {
     el, item: cards.item, link: cards.link, positionOf: cards.positionOf, ready: cards.ready,
-    renderList: createListRenderer(model, el, cards),
+    renderList, kept, onScreen: screen.reach,
     renderCounts: (counts) => renderCounts(controls, counts),
     renderStatus: (total) => renderStatus(el.status, total),
     renderEmpty: (total, state, close, suggestion) => renderEmpty(el.empty, model, total, state,
@@ -36,20 +38,29 @@ export function createView(root, model) {
 }
 
 /** renderList(result, limit, isMatch): the first `limit` matches, their names highlighted;
- * returns the positions it added. */
-function createListRenderer(model, el, cards) {
+ * returns the positions it added. kept(positions): how many of the first of `positions` the
+ * list shows already, in that order. */
+function createListRenderer(el, cards, screen) {
   const { list } = el;
   const marks = new Map(); // position → highlight key currently in its name
   // The HTML's cards: the catalog's first products. (Starting from [] appended a loaded
   // address's matches after them: "/?q=boots" listed the first 48 products, then the boots.)
   let shown = Array.from(list.children, (_, k) => k);
 
-  return function renderList(result, limit, isMatch) {
+  function kept(positions) {
+    let k = 0;
+    while (k < shown.length && k < positions.length && shown[k] === positions[k]) k++;
+    return k;
+  }
+
+  function renderList(result, limit, isMatch) {
     const count = Math.min(limit, result.total);
     const next = Array.from(result.list.subarray(0, count));
     const prefix = shown.length <= next.length && shown.every((p, k) => p === next[k]);
-    if (!prefix) reorder(list, next.map(cards.item));
-    else if (next.length > shown.length) list.append(...next.slice(shown.length).map(cards.item));
+    const nodes = next.map(cards.item);
+    if (!prefix) reorder(list, nodes);
+    else if (next.length > shown.length) list.append(...nodes.slice(shown.length));
+    screen.watch(nodes);
     for (const p of next) {
       const link = cards.link(p);
       highlight(link, link.textContent, isMatch, marks, p); // (the name: its marks add no text)
@@ -59,6 +70,59 @@ function createListRenderer(model, el, cards) {
     el.more.hidden = count >= result.total;
     el.more.textContent = `Show more (${result.total - count} more)`;
     return added;
+  }
+
+  return { renderList, kept };
+}
+
+/**
+ * How far down the window reaches into the list: reach() → how many of the list's first cards
+ * are on screen or above it (null until known), so that a render can list those before its
+ * frame and the ones below the window after it. An IntersectionObserver tells where each card
+ * was after each frame, so this reads no layout; a render puts its cards in the same places
+ * as the ones it replaces (a grid: same slots), give or take a line of text, which the
+ * observer's margin below the window covers.
+ * @param served  the cards the HTML holds (watched from the start)
+ */
+function watchScreen(served) {
+  const below = new Map(); // card listed → it was below the window (and the margin), last seen
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!below.has(entry.target)) continue; // (taken out of the list since)
+      below.set(entry.target, !entry.isIntersecting && entry.boundingClientRect.top > 0);
+    }
+  }, { rootMargin: "0px 0px 25% 0px" });
+  let shown = [];
+  // A card taken out of the list is no longer watched: put back, watching it anew tells where
+  // it is (an observer speaks only when a card enters or leaves the window).
+  const watch = (nodes) => {
+    const now = new Set(nodes);
+    for (const node of shown) {
+      if (!now.has(node)) {
+        observer.unobserve(node);
+        below.delete(node);
+      }
+    }
+    for (const node of nodes) {
+      if (!below.has(node)) {
+        below.set(node, undefined);
+        observer.observe(node);
+      }
+    }
+    shown = nodes;
+  };
+  watch(served);
+  return {
+    watch,
+    reach() {
+      let known = false;
+      for (let k = shown.length - 1; k >= 0; k--) {
+        const isBelow = below.get(shown[k]);
+        if (isBelow === false) return k + 1;
+        known ||= isBelow === true;
+      }
+      return known ? 0 : null;
+    },
   };
 }
 
