@@ -76,7 +76,9 @@ export function loadColumns(shop) {
     }).then(async (data) => {
       await new Promise((resolve) => setTimeout(resolve)); // parsing and building: two tasks
       addColumns(model, data);
-      render(shop); // the counts, now known
+      // The counts, now known; unless a search is still to answer the query typed, whose
+      // render will show them with its hits (the hits there now are an older query's).
+      if (!awaitingSearch(shop)) render(shop);
       return true;
     }, (error) => {
       console.warn("product columns unavailable:", error);
@@ -85,6 +87,12 @@ export function loadColumns(shop) {
     });
   }
   return shop.columns;
+}
+
+/** The query in the search box has no hits yet: its search has not answered. */
+function awaitingSearch(shop) {
+  const q = shop.state.q.trim();
+  return q !== "" && (!shop.hits || shop.hits.q !== q);
 }
 
 /** The columns when the page is idle: the customer will want to filter soon. */

@@ -1,0 +1,36 @@
+"""The columns arriving while a search is still to answer the query typed: the list keeps the
+older query's results (busy) until that answer, never shows them as the new query's."""
+
+from __future__ import annotations
+
+from shop_page import open_shop, search, shown_names, wait_index
+
+RENDERED = "q => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q)"
+
+
+def test_columns_that_arrive_mid_search_do_not_render_the_older_results(page) -> None:
+    columns, shards, holding = [], [], []
+    page.route("**/assets/columns-*.json", lambda route: columns.append(route))  # held below
+    page.route("**/assets/search-shard-*.json",
+               lambda route: shards.append(route) if holding else route.continue_())
+    open_shop(page)
+    wait_index(page)
+    search(page, "merino")  # its shard comes; the columns are asked for once idle
+    before = page.eval_on_selector_all("#results > li h3", "els => els.map(e => e.textContent)")
+    while not columns:
+        page.wait_for_timeout(50)
+    holding.append(True)
+    page.get_by_role("searchbox", name="Search products").fill("rucksack")
+    while not shards:  # "rucksack" is in a shard not fetched yet (the sample shop has three)
+        page.wait_for_timeout(50)
+    with page.expect_response("**/assets/columns-*.json"):
+        columns[0].continue_()
+    page.wait_for_function("() => new Promise(done => setTimeout(() => done(true), 300))")
+    assert not page.evaluate(RENDERED, "rucksack")  # no render of "rucksack" with merino's hits
+    assert page.eval_on_selector_all("#results > li h3",
+                                     "els => els.map(e => e.textContent)") == before
+    for route in shards:
+        route.continue_()
+    page.wait_for_function(RENDERED, arg="rucksack")
+    names = shown_names(page)
+    assert names and names != before and any("Rucksack" in name for name in names)
