@@ -52,10 +52,7 @@ def write_pages(job: bytes, positions: range) -> tuple[dict[str, list], list[tup
         if content is None:  # taken: linked into the staging folder as it was
             record[path] = previous.record[path]
             continue
-        folder, _, _ = path.rpartition("/")
-        if folder not in folders:
-            (staging / folder).mkdir(parents=True, exist_ok=True)
-            folders.add(folder)
+        _make_folder(staging, path, folders)
         with open(staging / path, "wb") as file:
             file.write(content)
             file.flush()  # written before fstat looks
@@ -89,10 +86,7 @@ class PreviousPages:
         try:
             if _identity(os.stat(self.folder / path)) != entry[1:]:
                 return False
-            folder, _, _ = path.rpartition("/")
-            if folder not in self.folders:
-                (self.staging / folder).mkdir(parents=True, exist_ok=True)
-                self.folders.add(folder)
+            _make_folder(self.staging, path, self.folders)
             os.link(self.folder / path, self.staging / path)
         except OSError:
             return False
@@ -114,9 +108,15 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
     """Write each file (path relative to `root` → its bytes), making folders as needed."""
     folders: set[str] = set()
     for path, content in files.items():
-        folder, _, _ = path.rpartition("/")
-        if folder not in folders:
-            (root / folder).mkdir(parents=True, exist_ok=True)
-            folders.add(folder)
+        _make_folder(root, path, folders)
         with open(os.path.join(root, path), "wb") as file:
             file.write(content)
+
+
+def _make_folder(root: Path, path: str, made: set[str]) -> None:
+    """Make the folder of the file at `path` (relative to `root`) unless it is in `made`,
+    the folders made already: one mkdir a folder, not one a file."""
+    folder, _, _ = path.rpartition("/")
+    if folder not in made:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        made.add(folder)
