@@ -16,6 +16,7 @@ from pathlib import Path
 from shopgen.catalog.model import Attribute, Price, Product
 from shopgen.catalog.parsed_cache import FileResult, ParsedProducts, code_digest
 from shopgen.config.fields import (
+    TEXT_TYPES,
     Problems,
     Record,
     did_you_mean,
@@ -190,7 +191,7 @@ def _read_product(r: Record, today: dt.date, attributes: dict[str, Attribute],
                    added, values, price, next_price, r.file)
 
 
-_NUMBER_TYPES, _TEXT_TYPES = (int, Decimal), (str, int, Decimal)  # tuples: checked faster
+_NUMBER_TYPES = (int, Decimal)  # a tuple: checked faster than a union
 
 
 def _read_attribute_values(r: Record, attributes: dict[str, Attribute]) -> dict:
@@ -207,7 +208,7 @@ def _read_attribute_values(r: Record, attributes: dict[str, Attribute]) -> dict:
         elif attribute.type == "number" and (problem := _number_problem(value)):
             r.fail(line, f"attribute {key!r} {shown(value)} {problem}")
         elif attribute.type == "text" and (isinstance(value, bool)
-                                           or not isinstance(value, _TEXT_TYPES)):
+                                           or not isinstance(value, TEXT_TYPES)):
             r.fail(line, f"attribute {key!r} must be text, found {shown(value)}")
         else:
             values[key] = str(value).strip() if attribute.type == "text" else value

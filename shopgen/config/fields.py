@@ -86,7 +86,7 @@ class Record:
         value = self._get(key, required)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, _TEXT_TYPES):
+        if isinstance(value, bool) or not isinstance(value, TEXT_TYPES):
             self.fail(self.line(key), f"{key} must be text, found {kind_of(value)}")
             return None
         value = str(value).strip()
@@ -161,7 +161,7 @@ class Record:
         lines = value.item_lines if isinstance(value, LineList) else [self.line(key)] * len(value)
         items: list[str] = []
         for item, line in zip(value, lines, strict=True):
-            if isinstance(item, bool) or not isinstance(item, _TEXT_TYPES):
+            if isinstance(item, bool) or not isinstance(item, TEXT_TYPES):
                 self.fail(line, f"each entry of {key} must be text, found {kind_of(item)}")
                 continue
             text = str(item)
@@ -184,7 +184,7 @@ class Record:
         return value
 
 
-_TEXT_TYPES = (str, int, Decimal)  # what a text field accepts (a tuple: checked faster)
+TEXT_TYPES = (str, int, Decimal)  # what a text field accepts (a tuple: checked faster)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # not tab, not newline
 
 
