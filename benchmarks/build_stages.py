@@ -23,11 +23,11 @@ from shopgen.build import page_files, pipeline
 
 HERE = Path(__file__).resolve().parent
 STAGES = {pipeline: ["_fingerprint", "load_catalog", "_process_pictures", "build_facets",
-                     "picture_rows", "build_columns", "build_browser_data", "serialize_data",
-                     "build_sharded_index", "write_shards", "render_site", "write_files",
-                     "_write_feeds", "measure_weight", "_swap_in"],
+                     "picture_rows", "build_columns", "card_files", "build_browser_data",
+                     "serialize_data", "build_sharded_index", "write_shards", "render_site",
+                     "write_files", "_write_feeds", "measure_weight", "_swap_in"],
           # in the page worker processes
-          page_files: ["card_files", "write_files", "product_views", "render_numbered_pages",
+          page_files: ["write_files", "product_views", "render_numbered_pages",
                        "render_product_pages"]}
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from shopgen.build.browser_data import (
     front_decoded,
     minor_units,
 )
-from shopgen.build.cards import card_files, card_path, picture_rows
+from shopgen.build.cards import card_files, picture_rows
 from shopgen.build.render import MoneyFormat, anchor_for, json_ld, product_json_ld, product_view
 from shopgen.catalog import load_catalog
 
@@ -47,11 +49,13 @@ def test_facets_count_products_and_follow_the_category_tree(tiny_site: Path) -> 
 def test_data_file_is_columns_of_small_integers_and_money_is_integer(tiny_site: Path) -> None:
     catalog = load_catalog(tiny_site, TODAY)
     facets = build_facets(catalog)
-    data = build_browser_data(catalog, facets, "assets/columns-0123456789.json")
+    data = build_browser_data(catalog, facets, "assets/columns-0123456789.json",
+                              "cards/0123456789/", 16)
     columns = build_columns(catalog, facets)["columns"]
-    assert data["v"] == 4 and data["n"] == 3
+    assert data["v"] == 5 and data["n"] == 3
     assert data["sku"] == [[0, 3, 0], ["AC-1", "2", "BO-1"]]  # front-coded
-    assert (data["columns"], data["cards"]) == ("assets/columns-0123456789.json", "cards/")
+    assert (data["columns"], data["cards"], data["cardsPerFile"]) == (
+        "assets/columns-0123456789.json", "cards/0123456789/", 16)
     assert "sku" not in columns and "columns" not in json.dumps(data["facets"])
     assert columns["name"][0] == "Storm Jacket"
     # Facet values as positions in the facet's values: brand acme = 0, colours Red, Navy = 0, 1.
@@ -75,7 +79,7 @@ def test_data_file_counts_are_the_catalogs(tiny_site: Path) -> None:
     """The page shows these counts until the columns are there (nothing searched or chosen)."""
     catalog = load_catalog(tiny_site, TODAY)
     facets = build_facets(catalog)
-    data = build_browser_data(catalog, facets, "assets/columns.json")
+    data = build_browser_data(catalog, facets, "assets/columns.json", "cards/", 16)
     for facet, record in zip(facets, data["facets"], strict=True):
         assert [v.get("count") for v in record.get("values", [])] == [v.count for v in
                                                                       facet.values]
@@ -83,19 +87,33 @@ def test_data_file_counts_are_the_catalogs(tiny_site: Path) -> None:
     assert [(v["id"], v["count"]) for v in brand["values"]] == [("acme", 2), ("borealis", 1)]
 
 
-def test_each_product_has_a_small_card_file(tiny_site: Path) -> None:
-    """cards/<anchor>.json: [name, brand, price, was, in stock, picture], money in minor units,
-    named as the product's page is."""
+def test_cards_are_cut_by_position_into_small_files(tiny_site: Path) -> None:
+    """cards/<digest>/<n>.json: the cards of positions n × per_file onwards, each [name, brand,
+    price, was, in stock, picture], money in minor units."""
     catalog = load_catalog(tiny_site, TODAY)
-    files = card_files(catalog, picture_rows(catalog, _no_images(catalog)))
-    assert list(files) == ["cards/p-ac-1.json", "cards/p-ac-2.json", "cards/p-bo-1.json"]
-    assert [card_path(p.sku) for p in catalog.products] == list(files)
-    storm = json.loads(files["cards/p-ac-1.json"])
+    pictures = picture_rows(catalog, _no_images(catalog))
+    cards = card_files(catalog, pictures, per_file=2)
+    assert re.fullmatch(r"cards/[0-9a-f]{10}/", cards.folder)
+    assert list(cards.files) == [f"{cards.folder}0.json", f"{cards.folder}1.json"]
+    first, second = (json.loads(content) for content in cards.files.values())
+    assert [card[0] for card in first + second] == [p.name for p in catalog.products]
+    storm = first[0]
     assert storm[:5] == ["Storm Jacket", "acme", 12900, 15900, 1]
     assert storm[5] == ["a.jpg", "a.webp 320w", 320, 240]  # as render.image_view, less images/
-    assert json.loads(files["cards/p-ac-2.json"])[3:5] == [0, 0]  # no was-price, out of stock
-    assert json.loads(files["cards/p-bo-1.json"])[2] == 4500
-    assert all(len(content) < 400 for content in files.values())
+    assert first[1][3:5] == [0, 0]  # no was-price, out of stock
+    assert second[0][2] == 4500
+    assert all(len(content) < 200 * 2 for content in cards.files.values())
+    # All in one file at the build's size; a change to any card names a new folder.
+    whole = card_files(catalog, pictures)
+    assert [json.loads(c) for c in whole.files.values()] == [first + second]
+    assert whole.folder != cards.folder
+    renamed = replace(catalog, products=(*catalog.products[:2],
+                                         replace(catalog.products[2], name="Bottle")))
+    assert card_files(renamed, pictures).folder != whole.folder
+    # Runs of positions (a page worker's each) share the files out, each file once.
+    for cut in range(4):
+        runs = [cards.starting_in(range(0, cut)), cards.starting_in(range(cut, 3))]
+        assert sorted(runs[0]) + sorted(runs[1]) == list(cards.files)
 
 
 def test_money_is_formatted_for_the_shops_locale() -> None:

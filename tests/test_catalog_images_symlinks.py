@@ -22,7 +22,6 @@ from sitekit import TODAY, draw_image, product, write_site
 
 from shopgen.build import build_site
 from shopgen.build.browser_data import front_decoded
-from shopgen.build.cards import card_path
 from shopgen.catalog.page_address import anchor_for, product_page
 from shopgen.cli import main
 from shopgen.publish import PublishSettings, publish_site
@@ -147,9 +146,12 @@ def test_look_alike_skus_each_card_and_page_show_their_own_product(tmp_path: Pat
     # The script opens card n with the data's product n: both lists must agree, in order.
     columns = json.loads((out / data["columns"]).read_text())["columns"]
     assert [name for _href, name in cards] == columns["name"]
-    for (href, name), item_sku in zip(cards, front_decoded(data["sku"]), strict=True):
-        # … and makes product n's card from the card file of its SKU.
-        assert json.loads((out / card_path(item_sku)).read_text())[0] == name
+    per_file = data["cardsPerFile"]
+    for n, ((href, name), item_sku) in enumerate(zip(cards, front_decoded(data["sku"]),
+                                                     strict=True)):
+        # … and makes product n's card from its row in the card files.
+        rows = json.loads((out / f"{data['cards']}{n // per_file}.json").read_text())
+        assert rows[n % per_file][0] == name
         if not name.startswith("Look-alike "):
             continue
         sku = name.removeprefix("Look-alike ")

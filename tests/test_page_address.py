@@ -1,7 +1,7 @@
-"""A product's address is made twice: by the build (catalog/page_address.py names its page and
-card file) and by the page's script (templates/js/cards.js fetches them). The two must agree
-on every SKU the catalog accepts, or a card or a product page would be fetched at a wrong
-address (404) for some shops only."""
+"""A product's address is made twice: by the build (catalog/page_address.py names its page)
+and by the page's script (templates/js/cards.js links the cards it makes to it). The two must
+agree on every SKU the catalog accepts, or a card would link a wrong address (404) for some
+shops only."""
 
 from __future__ import annotations
 

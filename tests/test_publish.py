@@ -270,8 +270,8 @@ def test_ean_sku_page_is_not_cached_as_immutable(aws: AwsSite, tmp_path: Path) -
 def test_build_record_lists_exactly_its_content_hashed_files(tmp_path: Path) -> None:
     build = build_site(ean_shop(tmp_path / "shop", "A lamp."), today=TODAY, echo=quiet).out_dir
     hashed = json.loads((build / MARKER).read_text())[HASHED_FILES]
-    expected = {p.relative_to(build).as_posix() for folder in ("assets", "images")
-                for p in (build / folder).iterdir()}
+    expected = {p.relative_to(build).as_posix() for folder in ("assets", "images", "cards")
+                for p in (build / folder).rglob("*") if p.is_file()}
     assert sorted(hashed) == hashed and set(hashed) == expected
     assert not any(name.startswith("p/") or name.endswith(".html") for name in hashed)
 

@@ -4,7 +4,7 @@ Two files, so that a search's first results need only the small one: the page's 
 (`build_browser_data`: currency, locale, the facets and their catalog counts, the SKUs, and
 where the rest is), fetched before the page is usable; and the columns (`build_columns`: names,
 prices, stock, dates, facet values), fetched when filtering, sorting or counting needs them or
-once the page is idle. A result's card comes from its own small file (cards.py).
+once the page is idle. A result's card comes from a small file of a few cards (cards.py).
 
 Products are columns, not one object each: a list per field, in catalog order, facet values
 as small integers (positions in the facet's `values`), dates as day numbers, SKUs front-coded
@@ -170,12 +170,13 @@ def front_decoded(coded: list[list]) -> list[str]:
 
 
 def build_browser_data(catalog: Catalog, facets: list[Facet], columns: str,
-                       cards: str = "cards/") -> dict:
+                       cards: str, cards_per_file: int) -> dict:
     """The page's data file: currency, locale, facets (values with their catalog counts),
-    the SKUs in catalog order (front-coded), the columns file's path (`build_columns`) and the
-    folder of the cards' files (cards.py: one per product, named by its anchor)."""
+    the SKUs in catalog order (front-coded), the columns file's path (`build_columns`), the
+    folder of the card files and how many products' cards each holds (cards.py: file n holds
+    the positions from n × cards_per_file)."""
     return {
-        "v": 4,
+        "v": 5,
         "currency": catalog.shop.currency,
         "locale": catalog.shop.locale,
         "facets": [_facet_record(f) for f in facets],
@@ -183,6 +184,7 @@ def build_browser_data(catalog: Catalog, facets: list[Facet], columns: str,
         "sku": front_coded([p.sku for p in catalog.products]),
         "columns": columns,
         "cards": cards,
+        "cardsPerFile": cards_per_file,
     }
 
 

@@ -50,7 +50,7 @@ class PageWeight:
 
 _NOTES = {"data": "  (facets, SKUs, where the rest is: before the page is usable)",
           "columns": "  (names, prices, facet values: fetched to filter, sort or count)",
-          "cards": "  (one file a product: a result's card, fetched when shown)",
+          "cards": "  (a file per 16 products: a result's card, fetched when shown)",
           "card max": "  (the largest card file)",
           "index": "  (the search index's meta file, fetched when idle)",
           "shards": "  (the index by term; a search fetches the few of its words)",

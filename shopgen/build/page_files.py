@@ -1,5 +1,5 @@
-"""The files a build writes per product: its page, its card file and the numbered pages that
-list it, in worker processes (each a run of products), reusing the previous build's pages.
+"""The files a build writes per product: its page, the numbered pages that list it and the
+card files, in worker processes (each a run of products), reusing the previous build's pages.
 
 A build of thousands of products spends most of its time here; the pipeline hands each worker
 a run of positions (`page_parts`) while it builds the search index itself.
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shopgen.build.budget import file_sizes
-from shopgen.build.cards import card_files
 from shopgen.build.render import (
     LIST_PAGE,
     product_views,
@@ -36,12 +35,12 @@ def page_parts(count: int) -> list[range]:
     return [range(start, end) for start, end in itertools.pairwise(starts) if end > start]
 
 
-def write_pages(job: bytes, positions: range) -> tuple[dict[str, list], list[tuple[int, int]]]:
-    """Render (or take from the previous build) and write the pages and card files of the
-    products at `positions`, and the numbered pages that list them; returns the product pages'
-    record and the card files' sizes."""
-    catalog, images, pictures, assets, theme, staging, previous = pickle.loads(job)
-    cards = card_files(catalog, pictures, positions)
+def write_pages(job: bytes, positions: range,
+                cards: dict[str, bytes]) -> tuple[dict[str, list], list[tuple[int, int]]]:
+    """Render (or take from the previous build) and write the pages of the products at
+    `positions` and the numbered pages that list them, and write `cards` (their card files);
+    returns the product pages' record and the card files' sizes."""
+    catalog, images, assets, theme, staging, previous = pickle.loads(job)
     write_files(staging, cards)
     views = product_views(catalog, images, positions)
     write_files(staging, render_numbered_pages(catalog, views, assets, theme))

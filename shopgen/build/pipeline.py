@@ -26,7 +26,7 @@ from shopgen.build.browser_data import (
     serialize_data,
 )
 from shopgen.build.budget import PageWeight, measure_weight
-from shopgen.build.cards import CARDS_FOLDER, picture_column, picture_rows
+from shopgen.build.cards import card_files, picture_column, picture_rows
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.page_files import (
     PreviousPages,
@@ -146,8 +146,9 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     pictures = picture_rows(catalog, images)
     columns_file = serialize_data(build_columns(catalog, facets, picture_column(pictures)))
     columns = f"assets/{_write_hashed(assets_dir, 'columns', columns_file)}"
+    cards = card_files(catalog, pictures)
     data_name = _write_hashed(assets_dir, "products", serialize_data(
-        build_browser_data(catalog, facets, columns, CARDS_FOLDER)))
+        build_browser_data(catalog, facets, columns, cards.folder, cards.per_file)))
     entries = manifest["entries"]
     assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
                     data=f"assets/{data_name}", index="",
@@ -161,8 +162,9 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     with ProcessPoolExecutor(len(parts)) as pool:
         # Pickled here, not in the pool's feeder thread: this thread goes on using the
         # catalog (its cached lookups) while the arguments are being sent.
-        job = pickle.dumps((catalog, images, pictures, assets, theme, staging, previous))
-        page_jobs = [pool.submit(write_pages, job, part) for part in parts]
+        job = pickle.dumps((catalog, images, assets, theme, staging, previous))
+        page_jobs = [pool.submit(write_pages, job, part, cards.starting_in(part))
+                     for part in parts]
         index_files = [f"assets/{name}" for name in write_shards(
             build_sharded_index(catalog),
             lambda stem, content: _write_hashed(assets_dir, stem, content))]
@@ -174,7 +176,7 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         pages = {path: entry for record, _ in done for path, entry in record.items()}
         card_sizes = [size for _, sizes in done for size in sizes]
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
-    hashed |= {assets.data, columns, *index_files}
+    hashed |= {assets.data, columns, *index_files, *cards.files}
     hashed |= {f"images/{file}" for image_set in images.values()
                for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
     return measure_weight(staging, assets, columns, card_sizes), hashed, pages

@@ -22,6 +22,7 @@ thousandths when that is exact (lunr.py rounds weights to three decimals).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -119,12 +120,7 @@ def _shard(run: list[TermPostings], fields: list[str]) -> dict:
 
 
 def _gaps(numbers: list[int]) -> list[int]:
-    previous = 0
-    gaps = []
-    for number in numbers:
-        gaps.append(number - previous)
-        previous = number
-    return gaps
+    return [number - previous for previous, number in itertools.pairwise((0, *numbers))]
 
 
 def thousandths(score: float) -> float | int:

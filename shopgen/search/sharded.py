@@ -13,7 +13,6 @@ for byte, as `shard_index(build_search_index(catalog))` (tests/test_search_shard
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterator
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
@@ -38,60 +37,66 @@ def build_sharded_index(catalog: Catalog, shard_bytes: int = SHARD_BYTES) -> Sha
     boosts = {**dict(FIELDS), **catalog.shop.search_boost}
     fields = [name for name, _ in FIELDS]
     documents = index_documents(catalog)
-    # term → [its _index, per field: product numbers, field lengths, term counts]
-    postings: dict[str, list] = {}
-    totals = [0] * len(fields)
+    # index_documents gives each field's stems once: a term counts 1 in a field that holds it.
+    numbers: dict[str, int] = {}  # term → its _index, numbered in first-seen order (as lunr's
+    # Builder.add: product by product, field by field)
+    holders: list[dict[str, list[int]]] = [{} for _ in fields]  # per field: term → products
+    lengths: list[list[int]] = [[] for _ in fields]  # per field: each product's field length
     for doc, document in enumerate(documents):
         for slot, field in enumerate(fields):
             terms = document[field]
-            length = len(terms)
-            totals[slot] += length
-            # Terms come once per field (index.py's `stemmed`); Counter keeps lunr's count
-            # should a field ever repeat one.
-            counts = Counter(terms) if len(set(terms)) != length else dict.fromkeys(terms, 1)
-            for term, count in counts.items():
-                entry = postings.get(term)
-                if entry is None:  # numbered in first-seen order, as lunr's Builder.add
-                    entry = postings[term] = [len(postings),
-                                              *([[], [], []] for _ in fields)]
-                docs, lengths, tfs = entry[1 + slot]
-                docs.append(doc)
-                lengths.append(length)
-                tfs.append(count)
-    averages = [total / len(documents) for total in totals]
-    weigh = _Weights(len(documents), [boosts[field] for field in fields], averages)
+            lengths[slot].append(len(terms))
+            field_holders = holders[slot]
+            for term in terms:
+                if term not in numbers:
+                    numbers[term] = len(numbers)
+                docs = field_holders.get(term)
+                if docs is None:
+                    field_holders[term] = [doc]
+                else:
+                    docs.append(doc)
+    weigh = _Weights(len(documents), [boosts[field] for field in fields], lengths)
 
     def ordered() -> Iterator[TermPostings]:
         # lunr.js's order (UTF-16 code units), as index.py's `js_ordered`
-        for term in sorted(postings, key=lambda t: t.encode("utf-16-be")):
-            index, *per_field = postings[term]
-            holding = sum(len(docs) for docs, _, _ in per_field)
-            yield term, index, [docs for docs, _, _ in per_field], [
-                weigh(holding, slot, lengths, tfs)
-                for slot, (_, lengths, tfs) in enumerate(per_field)]
+        for term in sorted(numbers, key=lambda t: t.encode("utf-16-be")):
+            docs = [field_holders.get(term, _NONE) for field_holders in holders]
+            holding = sum(map(len, docs))
+            yield term, numbers[term], docs, [weigh(holding, slot, field_docs)
+                                              for slot, field_docs in enumerate(docs)]
 
     return cut_shards(ordered(), fields, LUNR_JS_VERSION, len(documents),
                       query_rules(catalog), shard_bytes)
 
 
+_NONE: list[int] = []  # (no product holds the term in that field: never appended to)
+
+
 class _Weights:
     """lunr.py's weight of a term in a product's field, in pieces.py's form (thousandths)."""
 
-    def __init__(self, document_count: int, boosts: list[float], averages: list[float]):
+    def __init__(self, document_count: int, boosts: list[float], lengths: list[list[int]]):
         self.document_count = document_count
         self.boosts = boosts
-        self.averages = averages
-        self.done: dict[tuple[int, int, int, int], float | int] = {}
+        self.lengths = lengths
+        self.averages = [sum(field) / document_count for field in lengths]
+        self.done: dict[tuple[int, int], dict[int, float | int]] = {}
 
-    def __call__(self, holding: int, slot: int, lengths: list[int],
-                 tfs: list[int]) -> list[float | int]:
-        done = self.done
+    def __call__(self, holding: int, slot: int, docs: list[int]) -> list[float | int]:
+        """The weights of a term held `holding` times (summed over the fields) in each of
+        `docs`, the products holding it in field `slot`."""
+        if not docs:
+            return []
+        done = self.done.get((holding, slot))
+        if done is None:
+            done = self.done[holding, slot] = {}
+        lengths = self.lengths[slot]
         weights = []
-        for length, tf in zip(lengths, tfs, strict=True):
-            key = (holding, slot, length, tf)
-            weight = done.get(key)
+        for doc in docs:
+            length = lengths[doc]
+            weight = done.get(length)
             if weight is None:
-                weight = done[key] = self.compute(holding, slot, length, tf)
+                weight = done[length] = self.compute(holding, slot, length, 1)
             weights.append(weight)
         return weights
 

@@ -1,8 +1,8 @@
 // The product cards of the grid. The build renders the first page of them into the HTML
 // (_macros.html.j2 `card`); this makes any other one, the same markup, when it is first shown:
-// from the product's record, which is the model's (once its columns are in) or the product's
-// own card file (shopgen/build/cards.py: cards/<anchor>.json, a few hundred bytes), fetched
-// when the card is first wanted. The picture comes from that file too; until then the card
+// from the product's record, which is the model's (once its columns are in) or its row in a
+// card file (shopgen/build/cards.py: cards/<digest>/<n>.json, the cards of 16 products from
+// position 16n, a few KB), fetched when one of its cards is first wanted. The picture comes from that file too; until then the card
 // keeps the picture's box (4:3), so nothing moves when it arrives.
 
 import { cardRecord, formatMoney } from "./model.js";
@@ -20,7 +20,8 @@ export function productPage(sku) {
 }
 
 /**
- * @param model   the catalog model (model.files.cards: the folder of the cards' files)
+ * @param model   the catalog model (model.files: the folder of the card files and the cards
+ *                 each holds)
  * @param served  the <li> cards the HTML holds: the first products, in catalog order
  * item(p) → the card's <li> (p served, or its record there: see ready); link(p) → its
  * heading's link; positionOf(li) → p; ready(cards, records) → null when each position of
@@ -30,7 +31,7 @@ export function createCards(model, served) {
   const items = new Map(served.map((li, p) => [p, li]));
   const positions = new Map(served.map((li, p) => [li, p]));
   const links = new Map();
-  const files = new Map(); // position → Promise of its card file's row
+  const files = new Map(); // card file number → Promise of its rows
   const brands = labels(model, "brand");
 
   function item(p) {
@@ -48,18 +49,20 @@ export function createCards(model, served) {
     return li;
   }
 
-  /** Product p's card file (fetched once; a failed fetch is tried again next time). */
+  /** Product p's card, from its card file (fetched once; a failed fetch is tried again). */
   function cardFile(p) {
-    if (!files.has(p)) {
-      const url = new URL(`${model.files.cards}${anchorOf(model.skus[p])}.json`, document.baseURI);
+    const { cards, cardsPerFile } = model.files;
+    const number = Math.floor(p / cardsPerFile);
+    if (!files.has(number)) {
+      const url = new URL(`${cards}${number}.json`, document.baseURI);
       const got = fetch(url).then((response) => {
         if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
         return response.json();
       });
-      got.catch(() => files.delete(p));
-      files.set(p, got);
+      got.catch(() => files.delete(number));
+      files.set(number, got);
     }
-    return files.get(p);
+    return files.get(number).then((rows) => rows[p % cardsPerFile]);
   }
 
   function ready(cards, records) {

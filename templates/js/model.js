@@ -25,7 +25,7 @@ export function buildModel(data) {
     scale: 10 ** digits, locale: data.locale, orders: new Map(),
     products: new Array(n), // records: the cards fetched so far; every one once complete
     complete: false, names: null, price: null, stock: null, pictureOf: null, // (columns)
-    files: { columns: data.columns, cards: data.cards },
+    files: { columns: data.columns, cards: data.cards, cardsPerFile: data.cardsPerFile },
   };
 }
 

@@ -1,7 +1,7 @@
 """A search's first results need only the page's data file and the card files of the products
-shown (cards/<anchor>.json): the columns (names, prices, facet values) come after them, and then
-the counts and the sorting are exact; an address with filters waits for the columns and shows
-the exact grid."""
+shown (cards/<digest>/<n>.json, 16 products a file): the columns (names, prices, facet values)
+come after them, and then the counts and the sorting are exact; an address with filters waits
+for the columns and shows the exact grid."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from decimal import Decimal
 from catalog_model import load
 from playwright.sync_api import expect
 from shop_page import counted, open_shop, settled, shown_anchors, total
+
+from shopgen.build.cards import CARDS_PER_FILE
 
 CATALOG = load()
 ITEMS = CATALOG["items"]
@@ -52,9 +54,12 @@ def test_a_search_shows_its_first_results_without_the_columns(page) -> None:
     shown = shown_anchors(page, all_pages=False)
     beyond = [a for a in shown if POS[a] >= SERVED]
     assert beyond, "the query should find products beyond the HTML's cards"
-    # The cards fetched are those of the products shown that the HTML does not hold.
-    cards = {url.rsplit("/", 1)[-1].removesuffix(".json") for url in before if "/cards/" in url}
-    assert set(beyond) <= cards <= set(shown)
+    # The card files fetched are those of the products shown that the HTML does not hold.
+    files = [url for url in before if "/cards/" in url]
+    assert len(files) == len(set(files)), files  # each file once
+    cards = {int(url.rsplit("/", 1)[-1].removesuffix(".json")) for url in files}
+    assert {POS[a] // CARDS_PER_FILE for a in beyond} <= cards
+    assert cards <= {POS[a] // CARDS_PER_FILE for a in shown}
     # Those cards say what the catalog says.
     for anchor in beyond:
         item = BY_ANCHOR[anchor]
@@ -136,11 +141,19 @@ def test_cards_made_once_the_columns_are_in_take_their_pictures_from_them(page) 
     assert beyond, "the sort should show products the HTML does not hold"
     fetched = page.evaluate("__fetches.map(([url]) => url)")
     assert not any("/cards/" in url for url in fetched), fetched
+    folder = page.request.get(f"{page.shop_url}{data_file(page)}").json()["cards"]
     for anchor in beyond:
-        card = page.request.get(f"{page.shop_url}cards/{anchor}.json").json()
+        number, row = divmod(POS[anchor], CARDS_PER_FILE)
+        card = page.request.get(f"{page.shop_url}{folder}{number}.json").json()[row]
         img = page.locator(f'#results li:has(a[href="p/{anchor}.html"]) picture img')
         if card[5]:
             expect(img).to_have_attribute("src", f"images/{card[5][0]}")
             expect(img).to_have_attribute("width", str(card[5][2]))
         else:
             expect(img).to_have_count(0)
+
+
+def data_file(page) -> str:
+    """The page's data file (assets/products-*.json), as the served index.html names it."""
+    html = page.request.get(page.shop_url).text()
+    return re.search(r"assets/products-[0-9a-f]+\.json", html).group(0)
