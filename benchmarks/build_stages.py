@@ -1,8 +1,9 @@
 """One `shopgen build` of SITE in this process, with each stage's wall and CPU seconds.
 
-The pipeline's calls are wrapped, not changed; product pages render in a second process (its
-lines carry its pid). With `--lunr-js`, also the seconds lunr.js (Node) takes to build the
-same index from the same token lists, as a reference. Used by benchmarks/build.py --stages.
+The pipeline's calls are wrapped, not changed; the search index and the pages are made in
+worker processes (each line carries its process's pid). With `--lunr-js`, also the seconds
+lunr.js (Node) takes to build the same index from the same token lists, as a reference.
+Used by benchmarks/build.py --stages.
 
 Usage: python benchmarks/build_stages.py SITE [--force]
 """
@@ -19,14 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from shopgen.build import page_files, pipeline
+from shopgen.build import index_files, page_files, pipeline
 
 HERE = Path(__file__).resolve().parent
 STAGES = {pipeline: ["_fingerprint", "load_catalog", "_process_pictures", "build_facets",
                      "picture_rows", "build_columns", "card_files", "build_browser_data",
-                     "serialize_data", "build_sharded_index", "write_shards", "render_site",
-                     "write_files", "_write_feeds", "measure_weight", "_swap_in"],
-          # in the page worker processes
+                     "serialize_data", "render_site", "write_files", "_write_feeds",
+                     "measure_weight", "_swap_in"],
+          # in the build's worker processes
+          index_files: ["build_sharded_index", "write_shards"],
           page_files: ["write_files", "product_views", "render_numbered_pages",
                        "render_product_pages"]}
 

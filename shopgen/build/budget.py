@@ -73,9 +73,11 @@ def file_sizes(contents: list[bytes]) -> list[tuple[int, int]]:
 
 
 def measure_weight(site: Path, assets: _AssetPaths, columns: str,
-                   card_sizes: list[tuple[int, int]]) -> PageWeight:
-    """Weigh index.html and the assets it links: `columns`, the columns file's path, and
-    `card_sizes`, the cards' files' file_sizes."""
+                   card_sizes: list[tuple[int, int]],
+                   index_sizes: dict[str, tuple[int, int]]) -> PageWeight:
+    """Weigh index.html and the assets it links: `columns`, the columns file's path,
+    `card_sizes`, the card files' file_sizes, and `index_sizes`, the search index's files'
+    (path → its file_sizes)."""
     files = [("HTML", "index.html"), ("CSS", assets.css), ("JS", assets.js),
              ("data", assets.data), ("columns", columns)]
     parts = []
@@ -83,12 +85,9 @@ def measure_weight(site: Path, assets: _AssetPaths, columns: str,
         content = (site / path).read_bytes()
         parts.append(Weight(name, len(content), gzip_size(content)))
     parts.extend(_total_and_largest("card", card_sizes))
-    content = (site / assets.index).read_bytes()
-    parts.append(Weight("index", len(content), gzip_size(content)))
-    parts.extend(_total_and_largest("shard", file_sizes([(site / path).read_bytes()
-                                                         for path in assets.index_shards])))
-    terms = (site / assets.index_terms).read_bytes() if assets.index_terms else b""
-    parts.append(Weight("terms", len(terms), gzip_size(terms)))
+    parts.append(Weight("index", *index_sizes[assets.index]))
+    parts.extend(_total_and_largest("shard", [index_sizes[path] for path in assets.index_shards]))
+    parts.append(Weight("terms", *index_sizes.get(assets.index_terms, (0, 0))))
     return PageWeight(tuple(parts))
 
 

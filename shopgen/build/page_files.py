@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shopgen.build.budget import file_sizes
+from shopgen.build.images import ImageSet
 from shopgen.build.render import (
     LIST_PAGE,
+    Assets,
     product_views,
     render_numbered_pages,
     render_product_pages,
 )
+from shopgen.catalog import Catalog
 
 # Products a worker process renders pages for, at least; a shop with fewer renders them in
 # one (a process costs more than it saves).
@@ -35,12 +38,27 @@ def page_parts(count: int) -> list[range]:
     return [range(start, end) for start, end in itertools.pairwise(starts) if end > start]
 
 
-def write_pages(job: bytes, positions: range,
+@dataclass(frozen=True)
+class BuildJob:
+    """What every worker process of a build needs, pickled once (`pickle.dumps(job)`) and
+    sent to each: the catalog, its pictures, the theme, the staging folder being written and
+    the previous build's pages."""
+
+    catalog: Catalog
+    images: dict[str, ImageSet]
+    theme: Path
+    staging: Path
+    previous: PreviousPages
+
+
+def write_pages(job: bytes, assets: Assets, positions: range,
                 cards: dict[str, bytes]) -> tuple[dict[str, list], list[tuple[int, int]]]:
     """Render (or take from the previous build) and write the pages of the products at
     `positions` and the numbered pages that list them, and write `cards` (their card files);
     returns the product pages' record and the card files' sizes."""
-    catalog, images, assets, theme, staging, previous = pickle.loads(job)
+    built: BuildJob = pickle.loads(job)
+    catalog, images, theme, staging, previous = (built.catalog, built.images, built.theme,
+                                                 built.staging, built.previous)
     write_files(staging, cards)
     views = product_views(catalog, images, positions)
     write_files(staging, render_numbered_pages(catalog, views, assets, theme))

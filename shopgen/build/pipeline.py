@@ -28,7 +28,9 @@ from shopgen.build.browser_data import (
 from shopgen.build.budget import PageWeight, measure_weight
 from shopgen.build.cards import card_files, picture_column, picture_rows
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
+from shopgen.build.index_files import write_hashed, write_index
 from shopgen.build.page_files import (
+    BuildJob,
     PreviousPages,
     page_parts,
     previous_pages,
@@ -46,8 +48,6 @@ from shopgen.config.fields import Problems
 from shopgen.config.site_folder import require_shop
 from shopgen.errors import CatalogError, ShopgenError
 from shopgen.resources import theme_dir
-from shopgen.search.pieces import write_shards
-from shopgen.search.sharded import build_sharded_index
 
 MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
@@ -142,44 +142,44 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     assets_dir.mkdir()
     for file in manifest["files"]:
         shutil.copyfile(theme / "dist" / file, assets_dir / file)
-    facets = build_facets(catalog)
-    pictures = picture_rows(catalog, images)
-    columns_file = serialize_data(build_columns(catalog, facets, picture_column(pictures)))
-    columns = f"assets/{_write_hashed(assets_dir, 'columns', columns_file)}"
-    cards = card_files(catalog, pictures)
-    data_name = _write_hashed(assets_dir, "products", serialize_data(
-        build_browser_data(catalog, facets, columns, cards.folder, cards.per_file)))
-    entries = manifest["entries"]
-    assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
-                    data=f"assets/{data_name}", index="",
-                    search=f"assets/{entries['search.js']}",
-                    js_imports=tuple(f"assets/{file}" for file in
-                                     manifest.get("imports", {}).get(entries["app.js"], ())))
-    # The product and numbered pages (and the card files) and the search index are the big
-    # jobs and need nothing of each other: the pages render in worker processes (each a run of
-    # products) while this one builds the index.
+    # The search index, the product and numbered pages and the card files are the big jobs
+    # and need nothing of each other: they run in worker processes, the index (the longest)
+    # from the start, the pages (each worker a run of products) once the page's data is
+    # written, while this process writes the data and the shop-wide pages.
     parts = page_parts(len(catalog.products))
-    with ProcessPoolExecutor(len(parts)) as pool:
+    with ProcessPoolExecutor(len(parts) + 1) as pool:
         # Pickled here, not in the pool's feeder thread: this thread goes on using the
         # catalog (its cached lookups) while the arguments are being sent.
-        job = pickle.dumps((catalog, images, assets, theme, staging, previous))
-        page_jobs = [pool.submit(write_pages, job, part, cards.starting_in(part))
+        job = pickle.dumps(BuildJob(catalog, images, theme, staging, previous))
+        index_job = pool.submit(write_index, job)
+        facets = build_facets(catalog)
+        pictures = picture_rows(catalog, images)
+        columns_file = serialize_data(build_columns(catalog, facets, picture_column(pictures)))
+        columns = f"assets/{write_hashed(assets_dir, 'columns', columns_file)}"
+        cards = card_files(catalog, pictures)
+        data_name = write_hashed(assets_dir, "products", serialize_data(
+            build_browser_data(catalog, facets, columns, cards.folder, cards.per_file)))
+        entries = manifest["entries"]
+        assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
+                        data=f"assets/{data_name}", index="",
+                        search=f"assets/{entries['search.js']}",
+                        js_imports=tuple(f"assets/{file}" for file in
+                                         manifest.get("imports", {}).get(entries["app.js"], ())))
+        page_jobs = [pool.submit(write_pages, job, assets, part, cards.starting_in(part))
                      for part in parts]
-        index_files = [f"assets/{name}" for name in write_shards(
-            build_sharded_index(catalog),
-            lambda stem, content: _write_hashed(assets_dir, stem, content))]
-        assets = replace(assets, index=index_files[0], index_terms=index_files[1],
-                         index_shards=tuple(index_files[2:]))
-        write_files(staging, render_site(catalog, images, facets, assets, theme))
         _write_feeds(catalog, images, staging)
+        index = index_job.result()
+        assets = replace(assets, index=index.meta, index_terms=index.terms,
+                         index_shards=index.shards)
+        write_files(staging, render_site(catalog, images, facets, assets, theme))
         done = [page_job.result() for page_job in page_jobs]
         pages = {path: entry for record, _ in done for path, entry in record.items()}
         card_sizes = [size for _, sizes in done for size in sizes]
     hashed = {f"assets/{file}" for file in manifest["files"]}  # the bundler hashed these
-    hashed |= {assets.data, columns, *index_files, *cards.files}
+    hashed |= {assets.data, columns, *index.sizes, *cards.files}
     hashed |= {f"images/{file}" for image_set in images.values()
                for variant in image_set.variants for file in (variant.webp, variant.jpeg)}
-    return measure_weight(staging, assets, columns, card_sizes), hashed, pages
+    return measure_weight(staging, assets, columns, card_sizes, index.sizes), hashed, pages
 
 
 def _process_pictures(catalog: Catalog, site_dir: Path, staging: Path,
@@ -222,12 +222,6 @@ def cache_root(site_dir: Path) -> Path:
     """Where processed images are kept between builds (SHOPGEN_CACHE_DIR overrides)."""
     configured = os.environ.get("SHOPGEN_CACHE_DIR")
     return Path(configured) if configured else site_dir / CACHE_DIR
-
-
-def _write_hashed(folder: Path, stem: str, content: bytes) -> str:
-    name = f"{stem}-{hashlib.sha256(content).hexdigest()[:10]}.json"
-    (folder / name).write_bytes(content)
-    return name
 
 
 def _theme_manifest(theme: Path) -> dict:

@@ -1,0 +1,48 @@
+"""The search index's files (search/sharded.py, search/pieces.py), built, written and weighed
+in a worker process of the build, which starts it as soon as the catalog is loaded: the
+index is the longest of the build's jobs, and needs only the catalog."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from shopgen.build.budget import file_sizes
+from shopgen.build.page_files import BuildJob
+from shopgen.search.pieces import write_shards
+from shopgen.search.sharded import build_sharded_index
+
+ASSETS = "assets"
+
+
+@dataclass(frozen=True)
+class IndexFiles:
+    meta: str  # paths relative to the site root: the meta file,
+    terms: str  # the dictionary,
+    shards: tuple[str, ...]  # and the shards
+    sizes: dict[str, tuple[int, int]]  # each one's bytes, raw and gzip (budget.file_sizes)
+
+
+def write_index(job: bytes) -> IndexFiles:
+    """Build the index of the catalog in `job` (the build's pickled catalog and staging
+    folder, page_files.BuildJob) and write its files into the staging folder's assets."""
+    built: BuildJob = pickle.loads(job)
+    staging = built.staging
+    sizes = {}
+
+    def write(stem: str, content: bytes) -> str:
+        path = f"{ASSETS}/{write_hashed(staging / ASSETS, stem, content)}"
+        sizes[path] = file_sizes([content])[0]
+        return path
+
+    meta, terms, *shards = write_shards(build_sharded_index(built.catalog), write)
+    return IndexFiles(meta, terms, tuple(shards), sizes)
+
+
+def write_hashed(folder: Path, stem: str, content: bytes) -> str:
+    """Write `content` into `folder` as <stem>-<digest>.json; returns that name."""
+    name = f"{stem}-{hashlib.sha256(content).hexdigest()[:10]}.json"
+    (folder / name).write_bytes(content)
+    return name
