@@ -185,9 +185,11 @@ def _script_safe(data: dict) -> str:
 
 
 def make_environment(theme: Path) -> jinja2.Environment:
-    """Jinja2 over the theme folder: autoescape on, undefined names are errors."""
+    """Jinja2 over the theme folder: autoescape on, undefined names are errors. A build
+    makes its own environment, so templates are read once (no check of their files' times
+    at each of thousands of pages)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(theme), autoescape=True,
+        loader=jinja2.FileSystemLoader(theme), autoescape=True, auto_reload=False,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
