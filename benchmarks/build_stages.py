@@ -29,7 +29,7 @@ STAGES = {pipeline: ["_fingerprint", "load_catalog", "_process_pictures", "build
                      "measure_weight", "_swap_in"],
           # in the build's worker processes
           index_files: ["build_sharded_index", "write_shards"],
-          page_files: ["write_files", "product_views", "render_numbered_pages",
+          page_files: ["write_files", "render_numbered_pages",
                        "render_product_pages"]}
 
 

@@ -76,6 +76,15 @@ def test_sample_build_writes_every_file_it_links(sample_build: Path) -> None:
     assert linked, "the page links no assets"
     for path in linked:
         assert (sample_build / path).is_file(), path
+    # … and every file its data and its search index's meta file name (from their folder).
+    shop = re.search(r'<main id="shop"[^>]*>', page).group(0)
+    data = json.loads((sample_build / re.search(r'data-data="([^"]+)"', shop)[1]).read_text())
+    assert (sample_build / data["columns"]).is_file()
+    assert (sample_build / f"{data['cards']}0.json").is_file()
+    meta_path = sample_build / re.search(r'data-index="([^"]+)"', shop)[1]
+    meta = json.loads(meta_path.read_text())
+    named = [meta["terms"], *(name for _, name in meta["shards"])]
+    assert named and all((meta_path.parent / name).is_file() for name in named), named
     for name in ("404.html", "sitemap.xml", "robots.txt"):
         assert (sample_build / name).stat().st_size > 0
     assert "https://shop.example.com/sitemap.xml" in (sample_build / "robots.txt").read_text()

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sitekit import TODAY, write_site
 
 from shopgen.build import build_site, page_files
@@ -231,10 +232,10 @@ def copy_theme(tmp_path: Path) -> Path:
 def test_a_rebuild_after_one_edit_equals_a_fresh_build(tiny_site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_site(tiny_site, out, today=TODAY, **QUIET)
-    before = record_of(out)["product_pages"]
+    before = record_of(out)["pages"]
     write_site(tiny_site, {"products/ac-2.yaml": product("AC-2", "Day Rucksack")})
     build_site(tiny_site, out, today=TODAY, **QUIET)
-    after = record_of(out)["product_pages"]
+    after = record_of(out)["pages"]
     assert {path for path in after if after[path] != before[path]} == {"p/p-ac-2.html"}
     assert "Day Rucksack" in (out / "p" / "p-ac-2.html").read_text()
     build_site(tiny_site, tmp_path / "fresh", today=TODAY, **QUIET)
@@ -254,7 +255,7 @@ def test_a_kept_page_is_taken_only_when_its_file_is_the_one_written(
     page.write_text(page.read_text().replace("Storm Jacket", "Edited By Hand"))
     record = record_of(out)
     stat = page.stat()
-    record["product_pages"]["p/p-ac-1.html"][1:] = [stat.st_size, stat.st_mtime_ns,
+    record["pages"]["p/p-ac-1.html"][1:] = [stat.st_size, stat.st_mtime_ns,
                                                     stat.st_ino]
     (out / MARKER).write_text(json.dumps(record))
     build_site(tiny_site, out, today=TODAY, force=True, **QUIET)
@@ -277,8 +278,8 @@ def test_a_broken_build_record_renders_every_page(tiny_site: Path, tmp_path: Pat
     out = tmp_path / "out"
     build_site(tiny_site, out, today=TODAY, **QUIET)
     expected = files_of(out)
-    for damaged in ("{not json", json.dumps({"shopgen": "0.0.1", "product_pages": {}}),
-                    json.dumps({"product_pages": {"p/p-ac-1.html": "x"}})):
+    for damaged in ("{not json", json.dumps({"shopgen": "0.0.1", "pages": {}}),
+                    json.dumps({"pages": {"p/p-ac-1.html": "x"}})):
         (out / MARKER).write_text(damaged)
         build_site(tiny_site, out, today=TODAY, force=True, **QUIET)
         assert files_of(out) == expected
@@ -297,10 +298,56 @@ def test_pages_rendered_by_two_workers_are_those_of_one(tiny_site: Path, tmp_pat
     assert files_of(out) == files_of(tmp_path / "one")
     assert (out / "page" / "3" / "index.html").is_file()  # rendered by the second worker
     # One edit, rebuilt by two workers: only that product's page is rendered again.
-    before = record_of(out)["product_pages"]
+    before = record_of(out)["pages"]
     write_site(tiny_site, {"products/x100.yaml": product("X-100", "Edited 100")})
     build_site(tiny_site, out, today=TODAY, **QUIET)
-    after = record_of(out)["product_pages"]
-    assert {path for path in after if after[path] != before[path]} == {"p/p-x-100.html"}
+    after = record_of(out)["pages"]
+    # (X-100 is the 104th product: the third numbered page lists it.)
+    assert {path for path in after if after[path] != before[path]} == {"p/p-x-100.html",
+                                                                        "page/3/index.html"}
     build_site(tiny_site, tmp_path / "fresh", today=TODAY, **QUIET)
     assert files_of(out) == files_of(tmp_path / "fresh")
+
+
+def draw_image(path: Path, colour: str, size: tuple[int, int]) -> None:
+    Image.new("RGB", size, colour).save(path, quality=80)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new))
+
+
+# Edits a page's key must see (render.PageKeys), though the product files stay as they were.
+EDITS = {
+    "a brand's name": lambda site: replace_in(site / "brands.yaml", "name: Acme", "name: Acme Co"),
+    "a category's name": lambda site: replace_in(site / "categories.yaml", "name: Bags",
+                                                 "name: Packs"),
+    "the shop's phone": lambda site: replace_in(site / "shop.yaml", "555 0100", "555 0199"),
+    "an attribute's unit": lambda site: replace_in(site / "attributes.yaml", "unit: g",
+                                                   "unit: kg"),
+    "a picture": lambda site: draw_image(site / "images" / "ac-1.jpg", "green", (640, 480)),
+    "a product moved": lambda site: (site / "products" / "x010.yaml").unlink(),
+    "a product": lambda site: (site / "products" / "x050.yaml").write_text(
+        product("X-50", "Edited 50")),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_a_rebuild_after_any_edit_equals_a_fresh_build(tiny_site: Path, tmp_path: Path, edit,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages are taken from the previous build by a key made from what they show, not from
+    the pages themselves: whatever the edit, no page may be left as it was."""
+    write_site(tiny_site, {f"products/x{i:03}.yaml": product(f"X-{i}", f"Extra {i}")
+                           for i in range(120)})
+    monkeypatch.setattr(page_files, "PAGES_PER_WORKER", 10)  # two workers, as at 10,000
+    monkeypatch.setattr(page_files.os, "cpu_count", lambda: 2)
+    out = tmp_path / "out"
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    kept = record_of(out)["pages"]
+    edit(tiny_site)
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    build_site(tiny_site, tmp_path / "fresh", today=TODAY, **QUIET)
+    assert files_of(out) == files_of(tmp_path / "fresh")
+    assert record_of(out)["pages"] != kept

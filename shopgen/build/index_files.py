@@ -33,11 +33,12 @@ def write_index(job: bytes) -> IndexFiles:
     sizes = {}
 
     def write(stem: str, content: bytes) -> str:
-        path = f"{ASSETS}/{write_hashed(staging / ASSETS, stem, content)}"
-        sizes[path] = file_sizes([content])[0]
-        return path
+        name = write_hashed(staging / ASSETS, stem, content)  # (the meta file names the
+        sizes[f"{ASSETS}/{name}"] = file_sizes([content])[0]  # others from assets/)
+        return name
 
-    meta, terms, *shards = write_shards(build_sharded_index(built.catalog), write)
+    meta, terms, *shards = (f"{ASSETS}/{name}" for name in
+                            write_shards(build_sharded_index(built.catalog), write))
     return IndexFiles(meta, terms, tuple(shards), sizes)
 
 

@@ -2,7 +2,9 @@
 card files, in worker processes (each a run of products), reusing the previous build's pages.
 
 A build of thousands of products spends most of its time here; the pipeline hands each worker
-a run of positions (`page_parts`) while it builds the search index itself.
+a run of positions (`page_parts`) while another builds the search index (index_files.py). A
+page whose key (render.PageKeys) is the one the previous build recorded is linked from it,
+not rendered: after one edit, a rebuild renders that product's page and its numbered page.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from shopgen.build.images import ImageSet
 from shopgen.build.render import (
     LIST_PAGE,
     Assets,
-    product_views,
+    PageKeys,
+    Views,
     render_numbered_pages,
     render_product_pages,
 )
@@ -55,17 +58,17 @@ def write_pages(job: bytes, assets: Assets, positions: range,
                 cards: dict[str, bytes]) -> tuple[dict[str, list], list[tuple[int, int]]]:
     """Render (or take from the previous build) and write the pages of the products at
     `positions` and the numbered pages that list them, and write `cards` (their card files);
-    returns the product pages' record and the card files' sizes."""
+    returns the pages' record and the card files' sizes."""
     built: BuildJob = pickle.loads(job)
     catalog, images, theme, staging, previous = (built.catalog, built.images, built.theme,
                                                  built.staging, built.previous)
     write_files(staging, cards)
-    views = product_views(catalog, images, positions)
-    write_files(staging, render_numbered_pages(catalog, views, assets, theme))
+    views, keys = Views(catalog, images), PageKeys(catalog, images, assets, theme)
     record = {}
     folders = previous.folders
-    for path, key, content in render_product_pages(catalog, images, assets, theme,
-                                                   previous.take, views):
+    for path, key, content in itertools.chain(
+            render_numbered_pages(catalog, views, keys, assets, theme, positions, previous.take),
+            render_product_pages(catalog, views, keys, assets, theme, positions, previous.take)):
         if content is None:  # taken: linked into the staging folder as it was
             record[path] = previous.record[path]
             continue
@@ -85,8 +88,8 @@ def _identity(stat: os.stat_result) -> list[int]:
 
 @dataclass(frozen=True)
 class PreviousPages:
-    """The product pages of the build in `folder`, as its record lists them, for the build
-    being written into `staging`."""
+    """The product and numbered pages of the build in `folder`, as its record lists them,
+    for the build being written into `staging`."""
 
     folder: Path
     staging: Path
@@ -111,8 +114,8 @@ class PreviousPages:
 
 
 def previous_pages(out_dir: Path, staging: Path, pages: object) -> PreviousPages:
-    """The product pages of the previous build in `out_dir`, as `pages` (its record's entry)
-    lists them; anything unreadable there is rendered again."""
+    """The product and numbered pages of the previous build in `out_dir`, as `pages` (its
+    record's entry) lists them; anything unreadable there is rendered again."""
     if not isinstance(pages, dict):
         pages = {}
     return PreviousPages(out_dir, staging, {

@@ -52,9 +52,10 @@ from shopgen.resources import theme_dir
 MARKER = ".shopgen-build.json"
 # The build record's list of the files the build named by content hash (safe to cache forever).
 HASHED_FILES = "hashed_files"
-# … and of its product pages: path → [what it was rendered from (a digest), the file's size,
-# modification time and inode], so the next build takes unchanged pages as they are.
-PAGES = "product_pages"
+# … and of its product and numbered pages: path → [what it was rendered from (a digest,
+# render.PageKeys), the file's size, modification time and inode], so the next build takes
+# unchanged pages as they are.
+PAGES = "pages"
 CACHE_DIR = ".shopgen-cache"
 PARSED_CACHE = "catalog-v1"  # parsed product files, under the cache folder
 LINKABLE_FOLDERS = ("images", "products")  # may be links to folders outside the shop
@@ -136,7 +137,7 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                 manifest: dict, previous: PreviousPages,
                 echo: Echo) -> tuple[PageWeight, set[str], dict[str, list[str]]]:
     """Write the site into `staging`; returns its weight, the files named by content hash and
-    the record of the product pages (for the next build to reuse)."""
+    the record of the product and numbered pages (for the next build to reuse)."""
     images = _process_pictures(catalog, site_dir, staging, echo)
     assets_dir = staging / "assets"
     assets_dir.mkdir()
@@ -208,7 +209,7 @@ def _write_feeds(catalog: Catalog, images: dict, staging: Path) -> None:
 
 
 def _previous_pages(out_dir: Path, staging: Path) -> PreviousPages:
-    """The product pages the last build's record lists (none if the record is unreadable or
+    """The pages the last build's record lists (none if the record is unreadable or
     made by another version: then every page is rendered)."""
     try:
         record = json.loads((out_dir / MARKER).read_text())

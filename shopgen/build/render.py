@@ -249,65 +249,120 @@ def page_count(catalog: Catalog) -> int:
     return -(-len(catalog.products) // LIST_PAGE)
 
 
-def render_numbered_pages(catalog: Catalog, views: list[ProductView], assets: Assets,
-                          theme: Path) -> dict[str, bytes]:
-    """The numbered pages (page/2/index.html, …) that list `views`: consecutive product
-    views from a multiple of LIST_PAGE (the shop page itself lists the first LIST_PAGE)."""
-    env = make_environment(theme)
-    shop = shop_view(catalog)
-    files = {}
-    for start in range(0, len(views), LIST_PAGE):
-        listed = views[start:start + LIST_PAGE]
-        number = listed[0].position // LIST_PAGE + 1
-        if number == 1:
-            continue
-        files[f"page/{number}/index.html"] = render_template(
-            env, "list.html.j2", shop=shop, products=listed, number=number,
-            page_count=page_count(catalog), assets=assets,
-            canonical_url=f"{shop.base_url}page/{number}/").encode("utf-8")
-    return files
+class Views:
+    """Each product's view (product_view), made when a page first asks for it: a page taken
+    from an earlier build needs none."""
+
+    def __init__(self, catalog: Catalog, images: dict[str, ImageSet]):
+        self.catalog = catalog
+        self.images = images
+        self.money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
+        self.done: dict[int, ProductView] = {}
+
+    def __call__(self, position: int) -> ProductView:
+        view = self.done.get(position)
+        if view is None:
+            view = self.done[position] = product_view(
+                self.catalog, self.catalog.products[position], position, self.images, self.money)
+        return view
+
+
+class PageKeys:
+    """A digest of what each product page and numbered page is rendered from, made without
+    rendering it or making its products' views: the templates and the code, the shop, the
+    assets the page links, and each product as the catalog holds it, with its position, its
+    brand, its category path and its pictures. A page whose key is the one an earlier build
+    recorded for it is that page, byte for byte."""
+
+    def __init__(self, catalog: Catalog, images: dict[str, ImageSet], assets: Assets,
+                 theme: Path):
+        self.catalog = catalog
+        self.images = images
+        shared = (_templates_digest(theme), babel.__version__, shop_view(catalog),
+                  page_assets(assets), catalog.attributes)
+        self.shared = hashlib.sha256(repr(shared).encode()).hexdigest()
+        self.done: dict[int, str] = {}
+
+    def product(self, position: int) -> str:
+        key = self.done.get(position)
+        if key is None:
+            catalog, product = self.catalog, self.catalog.products[position]
+            inputs = (self.shared, position, product, catalog.brand[product.brand],
+                      catalog.category_path(product.category),
+                      [self.images[name] for name in product.images])
+            key = self.done[position] = hashlib.sha256(repr(inputs).encode()).hexdigest()
+        return key
+
+    def numbered(self, number: int, listed: range) -> str:
+        inputs = (self.shared, number, page_count(self.catalog),
+                  [self.product(position) for position in listed])
+        return hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+
+def page_assets(assets: Assets) -> Assets:
+    """The assets a product or numbered page links: the stylesheet and the script only (the
+    data and index names change with any product, and would change every page with them)."""
+    return Assets(css=assets.css, js=assets.js, data="", index="", js_imports=assets.js_imports)
 
 
 # Takes the page at a path from an earlier build when `key` is the key it was made with (True),
 # else False: render it (the build's record and folder: pipeline.py).
 Reuse = Callable[[str, str], bool]
+Pages = Iterator[tuple[str, str, bytes | None]]
 
 
-def render_product_pages(catalog: Catalog, images: dict[str, ImageSet], assets: Assets,
-                         theme: Path, reuse: Reuse | None = None,
-                         views: list[ProductView] | None = None,
-                         ) -> Iterator[tuple[str, str, bytes | None]]:
-    """Each product's own page (p/<anchor>.html) as (output path, key, bytes), one at a time
-    (100,000 pages need not all be in memory); the key is a digest of everything the page is
-    rendered from (templates, code, what it shows). A page that `reuse` takes from an earlier
-    build is not rendered again: its bytes are None.
+def render_numbered_pages(catalog: Catalog, views: Views, keys: PageKeys, assets: Assets,
+                          theme: Path, positions: range, reuse: Reuse | None = None) -> Pages:
+    """The numbered pages (page/2/index.html, …) that list the products at `positions`
+    (from a multiple of LIST_PAGE; the shop page itself lists the first LIST_PAGE), as
+    (output path, key, bytes); a page that `reuse` takes from an earlier build is not
+    rendered again: its bytes are None."""
+    env = make_environment(theme)
+    shop = shop_view(catalog)
+    assets = page_assets(assets)
+    for start in range(positions.start, positions.stop, LIST_PAGE):
+        number = start // LIST_PAGE + 1
+        if number == 1:
+            continue
+        listed = range(start, min(start + LIST_PAGE, positions.stop))
+        path, key = f"page/{number}/index.html", keys.numbered(number, listed)
+        if reuse is not None and reuse(path, key):
+            yield path, key, None
+            continue
+        yield path, key, render_template(
+            env, "list.html.j2", shop=shop, products=[views(p) for p in listed],
+            number=number, page_count=page_count(catalog), assets=assets,
+            canonical_url=f"{shop.base_url}page/{number}/").encode("utf-8")
+
+
+def render_product_pages(catalog: Catalog, views: Views, keys: PageKeys, assets: Assets,
+                         theme: Path, positions: range, reuse: Reuse | None = None) -> Pages:
+    """The own page (p/<anchor>.html) of each product at `positions`, as (output path, key,
+    bytes), one at a time (100,000 pages need not all be in memory); a page that `reuse`
+    takes from an earlier build is not rendered again: its bytes are None.
 
     A product page shows its details without JavaScript, and is what the shop page's details
-    dialog fetches when it opens, so the shop page itself stays light. Product pages link the
-    stylesheet and script only (`assets.css`, `assets.js`: the other names are empty there).
+    dialog fetches when it opens, so the shop page itself stays light.
     """
     env = make_environment(theme)
     shop = shop_view(catalog)
-    theme_key = _templates_digest(theme)
-    # Only these two: the data and index names change with any product, and would make every
-    # page's key change with them.
-    assets = Assets(css=assets.css, js=assets.js, data="", index="", js_imports=assets.js_imports)
-    views = product_views(catalog, images) if views is None else views
-    for view in views:
-        product = catalog.products[view.position]
-        context = {"shop": shop, "product": view, "assets": assets,
-                   "json_ld": product_json_ld(catalog, product, view),
-                   "canonical_url": shop.base_url + view.url}
-        key = hashlib.sha256(f"{theme_key}|{context!r}".encode()).hexdigest()
-        if reuse is not None and reuse(view.url, key):
-            yield view.url, key, None
-        else:
-            yield view.url, key, render_template(env, "product.html.j2",
-                                                 **context).encode("utf-8")
+    assets = page_assets(assets)
+    for position in positions:
+        product = catalog.products[position]
+        path, key = product_page(product.sku), keys.product(position)
+        if reuse is not None and reuse(path, key):
+            yield path, key, None
+            continue
+        view = views(position)
+        yield path, key, render_template(
+            env, "product.html.j2", shop=shop, product=view, assets=assets,
+            json_ld=product_json_ld(catalog, product, view),
+            canonical_url=shop.base_url + view.url).encode("utf-8")
 
 
 def _templates_digest(theme: Path) -> str:
-    """A digest of the theme's templates and of the code that renders them."""
+    """A digest of the theme's templates and of the code that renders them (this file, which
+    makes the pages' views and keys)."""
     digest = hashlib.sha256(f"{__version__}|{jinja2.__version__}".encode())
     digest.update(Path(__file__).read_bytes())
     for path in sorted(theme.rglob("*.j2")):
