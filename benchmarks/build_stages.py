@@ -33,10 +33,14 @@ STAGES = {pipeline: ["_fingerprint", "load_catalog", "_process_pictures", "build
                        "render_product_pages"]}
 
 
+STARTED = time.monotonic()  # (the same clock in the forked worker processes)
+
+
 def timed(name: str, function):
     def report(wall: float, cpu: float) -> None:
         print(f"    [{os.getpid()}] {name:<22} {time.perf_counter() - wall:6.2f} s"
-              f"  cpu {time.process_time() - cpu:6.2f} s", flush=True)
+              f"  cpu {time.process_time() - cpu:6.2f} s"
+              f"  done at {time.monotonic() - STARTED:5.2f} s", flush=True)
 
     def wrapper(*args, **kwargs):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -76,6 +80,8 @@ def main() -> None:
     for module, names in STAGES.items():
         for name in names:
             setattr(module, name, timed(name, getattr(module, name)))
+    global STARTED
+    STARTED = time.monotonic()
     started = time.perf_counter()
     pipeline.build_site(site, force="--force" in sys.argv, echo=lambda *a, **k: None)
     own = resource.getrusage(resource.RUSAGE_SELF)

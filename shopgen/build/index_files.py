@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopgen.build.budget import file_sizes
+from shopgen.build.budget import gzip_size
 from shopgen.build.page_files import BuildJob
 from shopgen.search.pieces import write_shards
 from shopgen.search.sharded import build_sharded_index
@@ -22,7 +23,7 @@ class IndexFiles:
     meta: str  # paths relative to the site root: the meta file,
     terms: str  # the dictionary,
     shards: tuple[str, ...]  # and the shards
-    sizes: dict[str, tuple[int, int]]  # each one's bytes, raw and gzip (budget.file_sizes)
+    sizes: dict[str, tuple[int, int]]  # each one's bytes, raw and gzip (budget.gzip_size)
 
 
 def write_index(job: bytes) -> IndexFiles:
@@ -30,15 +31,20 @@ def write_index(job: bytes) -> IndexFiles:
     folder, page_files.BuildJob) and write its files into the staging folder's assets."""
     built: BuildJob = pickle.loads(job)
     staging = built.staging
-    sizes = {}
+    weighing = {}
+    # Each file is weighed (gzip) in a thread while the next is serialised: zlib lets go of
+    # the interpreter, and this is often the build's last job, with a core to spare.
+    with ThreadPoolExecutor(1) as weigher:
 
-    def write(stem: str, content: bytes) -> str:
-        name = write_hashed(staging / ASSETS, stem, content)  # (the meta file names the
-        sizes[f"{ASSETS}/{name}"] = file_sizes([content])[0]  # others from assets/)
-        return name
+        def write(stem: str, content: bytes) -> str:
+            name = write_hashed(staging / ASSETS, stem, content)
+            weighing[f"{ASSETS}/{name}"] = len(content), weigher.submit(gzip_size, content)
+            return name
 
-    meta, terms, *shards = (f"{ASSETS}/{name}" for name in
-                            write_shards(build_sharded_index(built.catalog), write))
+        # (the meta file names the others from assets/, as `write` gives them)
+        meta, terms, *shards = (f"{ASSETS}/{name}" for name in
+                                write_shards(build_sharded_index(built.catalog), write))
+        sizes = {path: (raw, gzip.result()) for path, (raw, gzip) in weighing.items()}
     return IndexFiles(meta, terms, tuple(shards), sizes)
 
 

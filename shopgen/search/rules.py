@@ -13,6 +13,7 @@ customer's own word outranks one that holds only a synonym (js/query.js weighs t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 
@@ -83,11 +84,13 @@ def readable_words(texts: Iterable[str], tokenize: Callable[[str], list[str]],
                    stem: Stem) -> dict[str, str]:
     """stem → a word customers read for it (its shortest form), only where the two differ
     ("hoodi" → "hoodie"): "Did you mean …?" offers words, not stems."""
-    counts: dict[str, dict[str, int]] = {}
-    for text in texts:
+    occurrences: Counter[str] = Counter()
+    for text, times in Counter(texts).items():  # (brands, colours, sizes: the same texts)
         for word in tokenize(text):
-            forms = counts.setdefault(stem(word), {})
-            forms[word] = forms.get(word, 0) + 1
+            occurrences[word] += times
+    counts: dict[str, dict[str, int]] = {}
+    for word, times in occurrences.items():
+        counts.setdefault(stem(word), {})[word] = times
     readable = {}
     for stemmed, forms in counts.items():
         # The shortest form (singular, most often), then the most frequent one.
