@@ -23,6 +23,7 @@ function wireSearchBox(shop) {
   el.q.addEventListener("input", () => {
     // A price phrase ("under 50") becomes the price range (price_phrase.js).
     shop.history.typed("search", typedQuery(shop, el.q.value));
+    shop.searcher.typing();
     runSearch(shop);
   });
   el.q.addEventListener("focus", () => shop.searcher.load());

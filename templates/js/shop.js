@@ -195,8 +195,7 @@ export function runSearch(shop, typed = true) {
       if (loaded && id === shop.searchSeq && !searcher.ready()) runSearch(shop, typed);
     });
   } else {
-    ++shop.renderSeq; // (what an older render still has to list is not wanted now)
-    searcher.search(q).then((answer) => {
+    const show = (answer) => {
       const found = toHits(model, q, answer);
       cache.set(q, found);
       if (cache.size > CACHE) cache.delete(cache.keys().next().value);
@@ -205,7 +204,14 @@ export function runSearch(shop, typed = true) {
         // Once the search's results are shown, the filters' turn.
         render(shop).then(() => prefetchColumns(shop));
       }
-    });
+    };
+    const now = searcher.searchNow(q); // (then painted with the typed letter: searcher.js)
+    if (now) {
+      show(now);
+      return;
+    }
+    ++shop.renderSeq; // (what an older render still has to list is not wanted now)
+    searcher.search(q).then(show);
   }
 }
 

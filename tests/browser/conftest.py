@@ -30,12 +30,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 class ShopServer(http.server.ThreadingHTTPServer):
-    """Serves a built site; POSTs to the tracker endpoint are kept in `events`."""
+    """Serves a built site; POSTs to the tracker endpoint are kept in `events`, and each
+    answer's path and status in `sent`."""
 
     daemon_threads = True
 
     def __init__(self, root: Path):
         self.events: list[dict] = []
+        self.sent: list[tuple[str, int]] = []
         handler = functools.partial(_Handler, directory=str(root))
         super().__init__(("127.0.0.1", 0), handler)
 
@@ -52,6 +54,10 @@ class ShopServer(http.server.ThreadingHTTPServer):
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.server.sent.append((self.path, code))
+        super().send_response(code, message)
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))

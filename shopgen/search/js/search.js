@@ -25,7 +25,7 @@
 import lunr from "lunr";
 import ranking from "../ranking.json" with { type: "json" };
 import { dropSizeCue, planQuery, skuCode } from "./query.js";
-import { loadShardIndex, searchShards, ShardIndex } from "./shards.js";
+import { loadShardIndex, searchLoaded, searchShards, ShardIndex } from "./shards.js";
 import { stemmerFor } from "./stem.js";
 import { words } from "./text.js";
 
@@ -366,11 +366,13 @@ async function fetchJson(url) {
 }
 
 /** The engine over the sharded index whose meta file is at `url`: {search(q) → a Promise of
- * the answer, stemmer}. */
+ * the answer, now(q) → the answer if its shards are loaded, else null (shards.js
+ * searchLoaded), stemmer}. */
 export async function loadIndex(url) {
   const index = await loadShardIndex(url, fetchJson);
   const engine = createEngine(index);
-  return { search: (q) => searchShards(engine, index, q), stemmer: engine.stemmer };
+  return { search: (q) => searchShards(engine, index, q),
+    now: (q) => searchLoaded(engine, index, q), stemmer: engine.stemmer };
 }
 
 // Inside a Worker: load the index's meta file, then answer searches (each fetches the shards

@@ -26,6 +26,19 @@ export function searchShards(engine, index, q) {
   return withShards(index, () => engine.search(q), q);
 }
 
+/** `engine.search(q)` over `index` now, if the shards it needs are loaded; else null, and the
+ * shards it lacked are fetched for a later call (the dictionary is not: a typo's search is
+ * left to the caller's other means). */
+export function searchLoaded(engine, index, q) {
+  index.pass = { shards: new Set(), dictionary: false };
+  const result = engine.search(q);
+  const need = index.pass;
+  index.pass = null;
+  if (!need.shards.size && !need.dictionary) return result;
+  if (need.shards.size) index.fetch({ shards: need.shards }).catch(() => {});
+  return null;
+}
+
 /** `run()`'s answer (a search over `index`) once it lacks nothing: run, fetch what it
  * lacked, run again. */
 export async function withShards(index, run, what = "a search") {

@@ -1,0 +1,59 @@
+"""Once the customer types, a search whose shards the main thread holds is answered in the
+keystroke's own task (searcher.js), so its results are painted with the typed letter; the
+answers are those the Worker gives."""
+
+from __future__ import annotations
+
+from shop_page import open_shop, search, shown_names, wait_index
+
+# Typed as the customer types them, a letter more each time: a word's next letters need no
+# shard that its first letters did not (a prefix's terms are one run of shards).
+GROUPS = [["jac", "jack", "jacke"], ["mer", "meri", "merin"], ["rucksack n", "rucksack na"],
+          ["nw 10", "nw 104"]]
+QUERIES = [q for group in GROUPS for q in group]
+
+# Sets the search box as a key would, and says whether the results were rendered before the
+# input event's task ended (the page marks "shopgen:render" when it renders a query).
+TYPE_NOW = """q => {
+  const box = document.querySelector('#shop input[type=search]');
+  box.value = q;
+  box.dispatchEvent(new InputEvent('input', {bubbles: true}));
+  return performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q);
+}"""
+
+
+def test_a_search_with_its_shards_at_hand_is_answered_in_the_keystrokes_task(page) -> None:
+    open_shop(page)
+    wait_index(page)
+    # The first key typed goes to the Worker: the main thread's engine starts with it.
+    assert page.evaluate(TYPE_NOW, "b") is False
+    search(page, "b")
+    page.wait_for_timeout(300)
+    for group in GROUPS:
+        at_once = []
+        for q in group:
+            at_once.append(page.evaluate(TYPE_NOW, q))
+            search(page, q)  # (answered at once, or by the Worker)
+            page.wait_for_timeout(100)  # (the main thread fetches the shards it lacked)
+        assert all(at_once[1:]), (group, at_once)
+
+
+def test_answers_on_the_main_thread_are_the_workers(page, browser, served_build) -> None:
+    open_shop(page)
+    wait_index(page)
+    typed = {}
+    for q in QUERIES:
+        search(page, q)
+        page.wait_for_timeout(100)
+        typed[q] = shown_names(page)
+    # A page never typed into searches with the Worker alone (the address's query).
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    other = context.new_page()
+    other.shop_url = served_build.url
+    for q in QUERIES:
+        open_shop(other, f"?q={q.replace(' ', '+')}", wait_search=True)
+        other.wait_for_function(
+            "q => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q)",
+            arg=q)
+        assert shown_names(other) == typed[q], q
+    context.close()
