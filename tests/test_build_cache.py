@@ -4,6 +4,7 @@ cannot vouch for."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -14,7 +15,7 @@ import pytest
 from PIL import Image
 from sitekit import TODAY, write_site
 
-from shopgen.build import build_site, page_files
+from shopgen.build import build_site, page_files, pipeline
 from shopgen.build.pipeline import MARKER
 from shopgen.catalog import load_catalog
 from shopgen.catalog import products as products_module
@@ -311,6 +312,32 @@ def test_pages_rendered_by_two_workers_are_those_of_one(tiny_site: Path, tmp_pat
 
 def draw_image(path: Path, colour: str, size: tuple[int, int]) -> None:
     Image.new("RGB", size, colour).save(path, quality=80)
+
+
+def test_workers_not_forked_are_sent_the_job_pickled(tiny_site: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked worker processes find the build's job in their copy of the module; others (the
+    start method of macOS and of Python 3.14) are sent it pickled, and build the same site."""
+    write_site(tiny_site, {f"products/x{i:03}.yaml": product(f"X-{i}", f"Extra {i}")
+                           for i in range(120)})
+    monkeypatch.setattr(page_files, "PAGES_PER_WORKER", 10)
+    monkeypatch.setattr(page_files.os, "cpu_count", lambda: 2)
+    build_site(tiny_site, tmp_path / "forked", today=TODAY, **QUIET)
+    sent = []
+
+    @contextlib.contextmanager
+    def watched(job):
+        with page_files.job_for_workers(job) as payload:
+            sent.append(payload)
+            yield payload
+
+    monkeypatch.setattr(pipeline, "job_for_workers", watched)
+    build_site(tiny_site, tmp_path / "forked-again", today=TODAY, **QUIET)
+    monkeypatch.setattr(page_files.multiprocessing, "get_start_method", lambda: "spawn")
+    build_site(tiny_site, tmp_path / "sent", today=TODAY, **QUIET)
+    assert sent[0] is None and isinstance(sent[1], bytes)
+    assert files_of(tmp_path / "sent") == files_of(tmp_path / "forked")
+    assert page_files._FORKED is None  # (the job is not kept after the build)
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

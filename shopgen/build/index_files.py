@@ -5,13 +5,12 @@ index is the longest of the build's jobs, and needs only the catalog."""
 from __future__ import annotations
 
 import hashlib
-import pickle
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from shopgen.build.budget import gzip_size
-from shopgen.build.page_files import BuildJob
+from shopgen.build.page_files import received_job
 from shopgen.search.pieces import write_shards
 from shopgen.search.sharded import build_sharded_index
 
@@ -26,10 +25,10 @@ class IndexFiles:
     sizes: dict[str, tuple[int, int]]  # each one's bytes, raw and gzip (budget.gzip_size)
 
 
-def write_index(job: bytes) -> IndexFiles:
-    """Build the index of the catalog in `job` (the build's pickled catalog and staging
-    folder, page_files.BuildJob) and write its files into the staging folder's assets."""
-    built: BuildJob = pickle.loads(job)
+def write_index(job: bytes | None) -> IndexFiles:
+    """Build the index of the catalog in `job` (page_files.job_for_workers) and write its
+    files into the staging folder's assets."""
+    built = received_job(job)
     staging = built.staging
     weighing = {}
     # Each file is weighed (gzip) in a thread while the next is serialised: zlib lets go of

@@ -9,9 +9,13 @@ not rendered: after one edit, a rebuild renders that product's page and its numb
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import multiprocessing
 import os
 import pickle
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,9 +47,8 @@ def page_parts(count: int) -> list[range]:
 
 @dataclass(frozen=True)
 class BuildJob:
-    """What every worker process of a build needs, pickled once (`pickle.dumps(job)`) and
-    sent to each: the catalog, its pictures, the theme, the staging folder being written and
-    the previous build's pages."""
+    """What every worker process of a build needs: the catalog, its pictures, the theme, the
+    staging folder being written and the previous build's pages (see `job_for_workers`)."""
 
     catalog: Catalog
     images: dict[str, ImageSet]
@@ -54,12 +57,43 @@ class BuildJob:
     previous: PreviousPages
 
 
-def write_pages(job: bytes, assets: Assets, positions: range,
+_FORKED: BuildJob | None = None  # the running build's job, in the processes forked from it
+_ONE_AT_A_TIME = threading.Lock()
+
+
+@contextlib.contextmanager
+def job_for_workers(job: BuildJob) -> Iterator[bytes | None]:
+    """What to send the build's worker processes of `job`, for the time they are started in:
+    nothing where they are forked from this process (each finds the job in its copy of this
+    module: the catalog is not pickled, sent and unpickled once a process), else the job
+    pickled (pickled here, not in a pool's feeder thread, which would read the catalog while
+    this thread goes on using it)."""
+    global _FORKED
+    if multiprocessing.get_start_method() != "fork":
+        yield pickle.dumps(job)
+        return
+    with _ONE_AT_A_TIME:  # (a build in another thread must not swap the job meanwhile)
+        _FORKED = job
+        try:
+            yield None
+        finally:
+            _FORKED = None
+
+
+def received_job(payload: bytes | None) -> BuildJob:
+    """The job a worker process was sent (`job_for_workers`)."""
+    if payload is not None:
+        return pickle.loads(payload)
+    assert _FORKED is not None, "a build's worker process started without its job"
+    return _FORKED
+
+
+def write_pages(job: bytes | None, assets: Assets, positions: range,
                 cards: dict[str, bytes]) -> tuple[dict[str, list], list[tuple[int, int]]]:
     """Render (or take from the previous build) and write the pages of the products at
     `positions` and the numbered pages that list them, and write `cards` (their card files);
     returns the pages' record and the card files' sizes."""
-    built: BuildJob = pickle.loads(job)
+    built = received_job(job)
     catalog, images, theme, staging, previous = (built.catalog, built.images, built.theme,
                                                  built.staging, built.previous)
     write_files(staging, cards)

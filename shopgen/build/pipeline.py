@@ -8,7 +8,6 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import time
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from shopgen.build.index_files import write_hashed, write_index
 from shopgen.build.page_files import (
     BuildJob,
     PreviousPages,
+    job_for_workers,
     page_parts,
     previous_pages,
     write_files,
@@ -148,11 +148,9 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
     # from the start, the pages (each worker a run of products) once the page's data is
     # written, while this process writes the data and the shop-wide pages.
     parts = page_parts(len(catalog.products))
-    with ProcessPoolExecutor(len(parts) + 1) as pool:
-        # Pickled here, not in the pool's feeder thread: this thread goes on using the
-        # catalog (its cached lookups) while the arguments are being sent.
-        job = pickle.dumps(BuildJob(catalog, images, theme, staging, previous))
-        index_job = pool.submit(write_index, job)
+    job = BuildJob(catalog, images, theme, staging, previous)
+    with job_for_workers(job) as sent, ProcessPoolExecutor(len(parts) + 1) as pool:
+        index_job = pool.submit(write_index, sent)
         facets = build_facets(catalog)
         pictures = picture_rows(catalog, images)
         columns_file = serialize_data(build_columns(catalog, facets, picture_column(pictures)))
@@ -166,7 +164,7 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
                         search=f"assets/{entries['search.js']}",
                         js_imports=tuple(f"assets/{file}" for file in
                                          manifest.get("imports", {}).get(entries["app.js"], ())))
-        page_jobs = [pool.submit(write_pages, job, assets, part, cards.starting_in(part))
+        page_jobs = [pool.submit(write_pages, sent, assets, part, cards.starting_in(part))
                      for part in parts]
         _write_feeds(catalog, images, staging)
         index = index_job.result()
