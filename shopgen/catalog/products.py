@@ -46,8 +46,8 @@ def load_products(site_dir, today, attributes, problems, currency=None, cache_di
     """Read every product file; `currency` (None when shop.yaml is broken) bounds the prices'
     decimals. With `cache_dir`, files unchanged since an earlier build are not parsed again
     (parsed_cache.py); the result is the same either way."""
-    folder = site_dir / "products"
-    names = sorted(f"products/{p.name}" for p in [*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    stats = _product_files(site_dir / "products")  # (before reading: an edit after it shows)
+    names = list(stats)
     if not names:
         problems.add("products/", 1, "no product files (products/*.yaml)")
     by_id = {a.id: a for a, _mapping in attributes}
@@ -56,16 +56,14 @@ def load_products(site_dir, today, attributes, problems, currency=None, cache_di
     results: dict[str, FileResult] = {}
     to_parse: list[tuple[str, str, bytes]] = []
     read_stats: dict[str, os.stat_result] = {}  # of the files read, as they were before
-    for name in names:
-        path = site_dir / name
-        stat = _regular_file_stat(path)  # before reading: an edit after it shows
+    for name, stat in stats.items():
         cached = _unchanged(cache, name, stat)
         if cached is not None:
             results[name] = cached
             continue
         read_problems = Problems()
         # A regular file (not a link) is there and allowed: only links are checked again.
-        data = (read_file_bytes(path, name, read_problems) if stat is not None
+        data = (read_file_bytes(site_dir / name, name, read_problems) if stat is not None
                 else read_catalog_bytes(site_dir, name, read_problems))
         if data is None:
             results[name] = (None, None, read_problems.items)
@@ -99,11 +97,22 @@ def _unchanged(cache: ParsedProducts, name: str,
     return _safe(cache.get(name, digest)) if digest is not None else None
 
 
-def _regular_file_stat(path: Path) -> os.stat_result | None:
-    """The file's size and times; None for a link (checked and read every time) or a file
-    that cannot be seen."""
+def _product_files(folder: Path) -> dict[str, os.stat_result | None]:
+    """Each product file's name (products/<file>.yaml or .yml), in order, and its size and
+    times; None for a link (checked and read every time) or a file that cannot be seen. No
+    files when the folder cannot be listed."""
     try:
-        stat = path.lstat()
+        with os.scandir(folder) as entries:
+            found = {f"products/{entry.name}": _regular_file_stat(entry) for entry in entries
+                     if entry.name.endswith((".yaml", ".yml"))}
+    except OSError:
+        return {}
+    return dict(sorted(found.items()))
+
+
+def _regular_file_stat(entry: os.DirEntry) -> os.stat_result | None:
+    try:
+        stat = entry.stat(follow_symlinks=False)
     except OSError:
         return None
     return stat if stat_module.S_ISREG(stat.st_mode) else None
