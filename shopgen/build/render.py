@@ -208,25 +208,31 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
         raise ShopgenError(f"{where}: {type(error).__name__}: {error}") from None
 
 
-def product_views(catalog: Catalog, images: dict[str, ImageSet],
-                  positions: range | None = None) -> list[ProductView]:
-    """What the templates show of each product (of those at `positions`: all by default), in
-    catalog order."""
-    money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
-    positions = range(len(catalog.products)) if positions is None else positions
-    return [product_view(catalog, catalog.products[i], i, images, money) for i in positions]
+class Views:
+    """Each product's view (product_view), made when a page first asks for it: a page taken
+    from an earlier build needs none."""
+
+    def __init__(self, catalog: Catalog, images: dict[str, ImageSet]):
+        self.catalog = catalog
+        self.images = images
+        self.money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
+        self.done: dict[int, ProductView] = {}
+
+    def __call__(self, position: int) -> ProductView:
+        view = self.done.get(position)
+        if view is None:
+            view = self.done[position] = product_view(
+                self.catalog, self.catalog.products[position], position, self.images, self.money)
+        return view
 
 
 def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Facet],
-                assets: Assets, theme: Path,
-                views: list[ProductView] | None = None) -> dict[str, bytes]:
+                assets: Assets, theme: Path) -> dict[str, bytes]:
     """The shop-wide pages, by output path: the shop page (the first products), 404, sitemap
-    and robots.txt; the numbered pages that list the rest are `render_numbered_pages`'s.
-    `views`: the product_views of (at least) the shop page's products, when the caller has
-    them already."""
+    and robots.txt; the numbered pages that list the rest are `render_numbered_pages`'s."""
     env = make_environment(theme)
-    first = range(min(LIST_PAGE, len(catalog.products)))
-    views = product_views(catalog, images, first) if views is None else views[:len(first)]
+    view = Views(catalog, images)
+    views = [view(p) for p in range(min(LIST_PAGE, len(catalog.products)))]
     prices = [p.price.amount for p in catalog.products]
     shop = shop_view(catalog)
     page = render_template(
@@ -247,24 +253,6 @@ def render_site(catalog: Catalog, images: dict[str, ImageSet], facets: list[Face
 def page_count(catalog: Catalog) -> int:
     """How many list pages the products fill: the shop page and the numbered ones."""
     return -(-len(catalog.products) // LIST_PAGE)
-
-
-class Views:
-    """Each product's view (product_view), made when a page first asks for it: a page taken
-    from an earlier build needs none."""
-
-    def __init__(self, catalog: Catalog, images: dict[str, ImageSet]):
-        self.catalog = catalog
-        self.images = images
-        self.money = MoneyFormat(catalog.shop.currency, catalog.shop.locale)
-        self.done: dict[int, ProductView] = {}
-
-    def __call__(self, position: int) -> ProductView:
-        view = self.done.get(position)
-        if view is None:
-            view = self.done[position] = product_view(
-                self.catalog, self.catalog.products[position], position, self.images, self.money)
-        return view
 
 
 class PageKeys:
