@@ -4,13 +4,11 @@ index is the longest of the build's jobs, and needs only the catalog."""
 
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from shopgen.build.budget import gzip_size
-from shopgen.build.page_files import received_job
+from shopgen.build.page_files import received_job, write_hashed
 from shopgen.search.pieces import write_shards
 from shopgen.search.sharded import build_sharded_index
 
@@ -45,10 +43,3 @@ def write_index(job: bytes | None) -> IndexFiles:
                                 write_shards(build_sharded_index(built.catalog), write))
         sizes = {path: (raw, gzip.result()) for path, (raw, gzip) in weighing.items()}
     return IndexFiles(meta, terms, tuple(shards), sizes)
-
-
-def write_hashed(folder: Path, stem: str, content: bytes) -> str:
-    """Write `content` into `folder` as <stem>-<digest>.json; returns that name."""
-    name = f"{stem}-{hashlib.sha256(content).hexdigest()[:10]}.json"
-    (folder / name).write_bytes(content)
-    return name

@@ -10,6 +10,7 @@ not rendered: after one edit, a rebuild renders that product's page and its numb
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import multiprocessing
 import os
@@ -165,6 +166,14 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
         _make_folder(root, path, folders)
         with open(os.path.join(root, path), "wb") as file:
             file.write(content)
+
+
+def write_hashed(folder: Path, stem: str, content: bytes) -> str:
+    """Write `content` into `folder` as <stem>-<digest>.json (a name that changes with the
+    content, so the file can be cached for ever); returns that name."""
+    name = f"{stem}-{hashlib.sha256(content).hexdigest()[:10]}.json"
+    (folder / name).write_bytes(content)
+    return name
 
 
 def _make_folder(root: Path, path: str, made: set[str]) -> None:

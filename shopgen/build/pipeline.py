@@ -27,7 +27,7 @@ from shopgen.build.browser_data import (
 from shopgen.build.budget import PageWeight, measure_weight
 from shopgen.build.cards import card_files, picture_column, picture_rows
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
-from shopgen.build.index_files import write_hashed, write_index
+from shopgen.build.index_files import write_index
 from shopgen.build.page_files import (
     BuildJob,
     PreviousPages,
@@ -35,6 +35,7 @@ from shopgen.build.page_files import (
     page_parts,
     previous_pages,
     write_files,
+    write_hashed,
     write_pages,
 )
 from shopgen.build.render import (
