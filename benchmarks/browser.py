@@ -18,7 +18,7 @@ Targets: keystroke and facet click <= 16 ms (median) at 10,000; first load <= 10
 bytes before the first result <= Pagefind's for its first query (benchmarks/first_result.py
 measures both in one run).
 
-Usage: python benchmarks/browser.py [--sizes 1000,10000]
+Usage: python benchmarks/browser.py [--sizes 1000,10000] [--keys]
 """
 
 from __future__ import annotations
@@ -296,6 +296,8 @@ def report(size: int, m: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--keys", action="store_true",
+                        help="also print each keystroke's query and its times")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -307,7 +309,12 @@ def main() -> None:
             out = Path(tmp) / f"build-{size}"
             build_site(site, out, today=dt.date(2026, 11, 24), echo=lambda *a, **k: None)
             with preview(out) as url:
-                report(size, measure(browser, url, Sizes(out)))
+                measured = measure(browser, url, Sizes(out))
+                report(size, measured)
+                if args.keys:
+                    for key in measured["keys"]:
+                        print(f"    {key['q']!r:<18} rendered {key['rendered']:6.1f} ms"
+                              f"  painted {key['painted']:6.1f} ms")
         browser.close()
 
 

@@ -95,6 +95,11 @@ def test_tiny_shards_search_as_the_whole_index(tmp_path: Path) -> None:
     assert fetched[0].startswith("search-") and not any("terms" in f for f in fetched)
     assert len(fetched) <= 3
     assert any("terms" in f for f in answer["fetched"]["merion"])  # a typo needs every term
+    # A word's first letter fetches the meta file and one shard, that of the letter: close
+    # matches share two letters at least (every word beginning with a letter is a large part
+    # of the index).
+    for letter in ("s", "j", "a", "1"):
+        assert len(answer["fetched"][letter]) <= 2, letter
 
 
 @pytest.mark.xdist_group("heavy")
@@ -105,6 +110,7 @@ def test_synthetic_10000_products_search_as_the_whole_index(tmp_path: Path) -> N
     check_same(answer, SCORED_10K, TYPED_10K)
     assert answer["answers"]["bx-00042"][0] == 42
     assert len(answer["fetched"]["storm"]) <= 3
+    assert len(answer["fetched"]["s"]) <= 2
 
 
 def test_stem_module_stems_as_lunr(tmp_path: Path) -> None:
