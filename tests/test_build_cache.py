@@ -264,6 +264,34 @@ def test_a_kept_page_is_taken_only_when_its_file_is_the_one_written(
     assert page.stat().st_ino == stat.st_ino  # the same file, linked into the new build
 
 
+def test_files_the_previous_build_holds_are_linked_from_it(tiny_site: Path,
+                                                           tmp_path: Path) -> None:
+    """A card or index file whose bytes the previous build holds is linked from it, not made
+    anew; one changed since (by hand) is written again."""
+    write_site(tiny_site, {f"products/x{i:03}.yaml": product(f"X-{i}", f"Extra {i}")
+                           for i in range(120)})
+    out = tmp_path / "out"
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+
+    def inodes(pattern: str) -> dict[str, int]:
+        return {path.name: path.stat().st_ino for path in out.glob(pattern)}
+
+    cards, shards = inodes("cards/*/*.json"), inodes("assets/search-shard-*.json")
+    assert len(cards) > 2 and shards
+    edited = next(path.name for path in out.glob("cards/*/*.json")
+                  if "Extra 50" in path.read_text())
+    by_hand = next(path for path in out.glob("cards/*/*.json") if path.name != edited)
+    by_hand.write_text(by_hand.read_text().replace("Extra", "Other"))
+    # A price changes one card file and no index file.
+    write_site(tiny_site, {"products/x050.yaml": product("X-50", "Extra 50", '"12.00"')})
+    build_site(tiny_site, out, today=TODAY, **QUIET)
+    after = inodes("cards/*/*.json")
+    assert {name for name in cards if after[name] != cards[name]} == {edited, by_hand.name}
+    assert inodes("assets/search-shard-*.json") == shards
+    build_site(tiny_site, tmp_path / "fresh", today=TODAY, **QUIET)
+    assert files_of(out) == files_of(tmp_path / "fresh")
+
+
 def test_a_template_change_renders_every_product_page_again(tiny_site: Path,
                                                             tmp_path: Path) -> None:
     theme = copy_theme(tmp_path)

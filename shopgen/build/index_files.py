@@ -34,7 +34,7 @@ def write_index(job: bytes | None) -> IndexFiles:
     with ThreadPoolExecutor(1) as weigher:
 
         def write(stem: str, content: bytes) -> str:
-            name = write_hashed(staging / ASSETS, stem, content)
+            name = write_hashed(staging / ASSETS, stem, content, built.previous.folder / ASSETS)
             weighing[f"{ASSETS}/{name}"] = len(content), weigher.submit(gzip_size, content)
             return name
 

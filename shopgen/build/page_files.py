@@ -5,6 +5,8 @@ A build of thousands of products spends most of its time here; the pipeline hand
 a run of positions (`page_parts`) while another builds the search index (index_files.py). A
 page whose key (render.PageKeys) is the one the previous build recorded is linked from it,
 not rendered: after one edit, a rebuild renders that product's page and its numbered page.
+A card or index file whose bytes the previous build holds is linked from it too, not made
+anew (`write_cards`, `write_hashed`).
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ def write_pages(job: bytes | None, assets: Assets, positions: range,
     built = received_job(job)
     catalog, images, theme, staging, previous = (built.catalog, built.images, built.theme,
                                                  built.staging, built.previous)
-    write_files(staging, cards)
+    write_cards(previous, cards)
     views, keys = Views(catalog, images), PageKeys(catalog, images, assets, theme)
     record = {}
     folders = previous.folders
@@ -129,6 +131,7 @@ class PreviousPages:
     folder: Path
     staging: Path
     record: dict[str, list]
+    cards: str = ""  # its card files' folder ("cards/<digest>/"), "" when it had none
     folders: set[str] = field(default_factory=set)  # made in staging already
 
     def take(self, path: str, key: str) -> bool:
@@ -148,15 +151,31 @@ class PreviousPages:
         return True
 
 
-def previous_pages(out_dir: Path, staging: Path, pages: object) -> PreviousPages:
+def previous_pages(out_dir: Path, staging: Path, pages: object,
+                   cards: str = "") -> PreviousPages:
     """The product and numbered pages of the previous build in `out_dir`, as `pages` (its
-    record's entry) lists them; anything unreadable there is rendered again."""
+    record's entry) lists them, and its card files' folder; anything unreadable there is
+    rendered again."""
     if not isinstance(pages, dict):
         pages = {}
     return PreviousPages(out_dir, staging, {
         path: entry for path, entry in pages.items()
         if isinstance(entry, list) and len(entry) == 4
-        and all(isinstance(part, int) for part in entry[1:])})
+        and all(isinstance(part, int) for part in entry[1:])}, cards)
+
+
+def write_cards(previous: PreviousPages, cards: dict[str, bytes]) -> None:
+    """Write the card files (path → bytes) into the staging folder; one whose bytes are
+    those of the previous build's card file of the same number is linked from it instead.
+    After one edit, one card file changes: the others cost a read, not a new file."""
+    new = {}
+    for path, content in cards.items():
+        _make_folder(previous.staging, path, previous.folders)
+        number = path.rpartition("/")[2]
+        if not (previous.cards and _linked_if_same(previous.folder / previous.cards / number,
+                                                   previous.staging / path, content)):
+            new[path] = content
+    write_files(previous.staging, new)
 
 
 def write_files(root: Path, files: dict[str, bytes]) -> None:
@@ -168,12 +187,28 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
             file.write(content)
 
 
-def write_hashed(folder: Path, stem: str, content: bytes) -> str:
+def write_hashed(folder: Path, stem: str, content: bytes, previous: Path | None = None) -> str:
     """Write `content` into `folder` as <stem>-<digest>.json (a name that changes with the
-    content, so the file can be cached for ever); returns that name."""
+    content, so the file can be cached for ever); returns that name. When `previous` (the
+    previous build's folder of the same name) holds that file with those bytes, it is linked
+    from there instead."""
     name = f"{stem}-{hashlib.sha256(content).hexdigest()[:10]}.json"
-    (folder / name).write_bytes(content)
+    if previous is None or not _linked_if_same(previous / name, folder / name, content):
+        (folder / name).write_bytes(content)
     return name
+
+
+def _linked_if_same(old: Path, new: Path, content: bytes) -> bool:
+    """Link `old` as `new` if `old` holds exactly `content`: a file of the previous build,
+    whose inode the next build keeps rather than making one (on some filesystems, making a
+    file soon after others were deleted costs more than reading it). False: write `new`."""
+    try:
+        if os.stat(old).st_size != len(content) or old.read_bytes() != content:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True
 
 
 def _make_folder(root: Path, path: str, made: set[str]) -> None:

@@ -25,7 +25,7 @@ from shopgen.build.browser_data import (
     serialize_data,
 )
 from shopgen.build.budget import PageWeight, measure_weight
-from shopgen.build.cards import card_files, picture_column, picture_rows
+from shopgen.build.cards import CARDS_FOLDER, card_files, picture_column, picture_rows
 from shopgen.build.images import ImageSet, UnreadableImages, process_images
 from shopgen.build.index_files import write_index
 from shopgen.build.page_files import (
@@ -155,10 +155,12 @@ def _write_site(catalog: Catalog, site_dir: Path, staging: Path, theme: Path,
         facets = build_facets(catalog)
         pictures = picture_rows(catalog, images)
         columns_file = serialize_data(build_columns(catalog, facets, picture_column(pictures)))
-        columns = f"assets/{write_hashed(assets_dir, 'columns', columns_file)}"
+        previous_assets = previous.folder / "assets"
+        columns = f"assets/{write_hashed(assets_dir, 'columns', columns_file, previous_assets)}"
         cards = card_files(catalog, pictures)
         data_name = write_hashed(assets_dir, "products", serialize_data(
-            build_browser_data(catalog, facets, columns, cards.folder, cards.per_file)))
+            build_browser_data(catalog, facets, columns, cards.folder, cards.per_file)),
+            previous_assets)
         entries = manifest["entries"]
         assets = Assets(css=f"assets/{entries['style.css']}", js=f"assets/{entries['app.js']}",
                         data=f"assets/{data_name}", index="",
@@ -212,10 +214,14 @@ def _previous_pages(out_dir: Path, staging: Path) -> PreviousPages:
     made by another version: then every page is rendered)."""
     try:
         record = json.loads((out_dir / MARKER).read_text())
-        pages = record[PAGES] if record.get("shopgen") == __version__ else {}
+        if record.get("shopgen") != __version__:
+            return previous_pages(out_dir, staging, {})
+        pages = record[PAGES]
+        cards = next((path.rpartition("/")[0] + "/" for path in record[HASHED_FILES]
+                      if path.startswith(CARDS_FOLDER)), "")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        pages = {}
-    return previous_pages(out_dir, staging, pages)
+        pages, cards = {}, ""
+    return previous_pages(out_dir, staging, pages, cards)
 
 
 def cache_root(site_dir: Path) -> Path:
