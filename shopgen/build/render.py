@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
+from html import escape
 
 import babel
 import babel.numbers
@@ -363,8 +363,8 @@ def sitemap(catalog: Catalog) -> str:
     """The shop page (last modified when the newest product was added) and each product page."""
     base = catalog.shop.base_url
     newest = max(p.added for p in catalog.products).isoformat()
-    urls = [f"  <url><loc>{xml_escape(base)}</loc><lastmod>{newest}</lastmod></url>\n"]
-    urls += [f"  <url><loc>{xml_escape(base + product_page(p.sku))}</loc>"
+    urls = [f"  <url><loc>{escape(base, quote=False)}</loc><lastmod>{newest}</lastmod></url>\n"]
+    urls += [f"  <url><loc>{escape(base + product_page(p.sku), quote=False)}</loc>"
              f"<lastmod>{p.added.isoformat()}</lastmod></url>\n" for p in catalog.products]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
