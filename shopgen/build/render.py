@@ -10,8 +10,8 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from html import escape
+from pathlib import Path
 
 import babel
 import babel.numbers

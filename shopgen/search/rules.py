@@ -37,8 +37,10 @@ _PORTER = LunrJsPorter()
 
 @lru_cache(maxsize=65536)
 def english_stem(word: str) -> str:
-    """lunr.js's Porter stem of one folded word ("jackets" → "jacket")."""
-    return _PORTER.stem(word)
+    """lunr.js's Porter stem of one folded word ("jackets" → "jacket"). A word ending in a
+    digit is its own stem (every Porter rule needs a letter at the end), without the
+    stemmer: codes and numbers are most of a catalog's distinct words."""
+    return word if word[-1:].isdigit() else _PORTER.stem(word)
 
 
 def keep_word(word: str) -> str:
