@@ -8,6 +8,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -60,6 +61,7 @@ PAGES = "pages"
 CACHE_DIR = ".shopgen-cache"
 PARSED_CACHE = "catalog-v1"  # parsed product files, under the cache folder
 LINKABLE_FOLDERS = ("images", "products")  # may be links to folders outside the shop
+_CARD_FILE = re.compile(rf"{CARDS_FOLDER}[0-9a-f]+/[0-9]+\.json")  # (as cards.py names them)
 Echo = Callable[..., None]
 
 
@@ -218,7 +220,7 @@ def _previous_pages(out_dir: Path, staging: Path) -> PreviousPages:
             return previous_pages(out_dir, staging, {})
         pages = record[PAGES]
         cards = next((path.rpartition("/")[0] + "/" for path in record[HASHED_FILES]
-                      if path.startswith(CARDS_FOLDER)), "")
+                      if _CARD_FILE.fullmatch(path)), "")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pages, cards = {}, ""
     return previous_pages(out_dir, staging, pages, cards)

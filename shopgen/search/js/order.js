@@ -17,9 +17,9 @@ const PARTIAL_BELOW = ranking.partial_below;
  * many units they match there (a red product that merely MENTIONS boots comes after the
  * boots, red or not), by which (with `headLast`, English: the last words first, they name
  * the kind of thing, "cloudline parka": other parkas before other Cloudline products;
- * "granite rain jacket": rain jackets before Granite ones), by units matched at all; then by how many optional (facet) words they
- * have, as whole words ("sand sandals": the sand-coloured ones, not every sandal), then score;
- * in-stock first among equal scores. */
+ * "granite rain jacket": rain jackets before Granite ones), by units matched at all; then
+ * by how many optional (facet) words they have, as whole words ("sand sandals": the
+ * sand-coloured ones, not every sandal), then score; in-stock first among equal scores. */
 export function combine(perUnit, units, outOfStock, headLast, partials) {
   const facts = new Map(); // ref → {ref, score, required, optional, strong, head, facet}
   const needed = units.filter((u) => !u.optional).length;

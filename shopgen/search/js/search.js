@@ -53,7 +53,9 @@ export function termQuery(term, mode) {
   return (query) => {
     if (mode === "loose") {
       if (s.length >= 5) query.term(s, { usePipeline: false, editDistance: 2 });
-      if (s.length >= LOOSE_PREFIX) query.term(s.slice(0, 3), { usePipeline: false, wildcard: PREFIX });
+      if (s.length >= LOOSE_PREFIX) {
+        query.term(s.slice(0, 3), { usePipeline: false, wildcard: PREFIX });
+      }
     } else if (mode === "typo") {
       query.term(s, { usePipeline: false, editDistance: TYPO.edit_distance });
     } else if (mode === "sku") {
