@@ -270,21 +270,37 @@ class PageKeys:
                   page_assets(assets), catalog.attributes)
         self.shared = hashlib.sha256(repr(shared).encode()).hexdigest()
         self.done: dict[int, str] = {}
+        # (each brand, category path and picture written once: thousands of products share them)
+        self.brands = _Reprs(lambda brand: catalog.brand[brand])
+        self.paths = _Reprs(catalog.category_path)
+        self.pictures = _Reprs(images.__getitem__)
 
     def product(self, position: int) -> str:
         key = self.done.get(position)
         if key is None:
-            catalog, product = self.catalog, self.catalog.products[position]
-            inputs = (self.shared, position, product, catalog.brand[product.brand],
-                      catalog.category_path(product.category),
-                      [self.images[name] for name in product.images])
-            key = self.done[position] = hashlib.sha256(repr(inputs).encode()).hexdigest()
+            product = self.catalog.products[position]
+            inputs = "\n".join([self.shared, str(position), repr(product),
+                                self.brands[product.brand], self.paths[product.category],
+                                *map(self.pictures.__getitem__, product.images)])
+            key = self.done[position] = hashlib.sha256(inputs.encode()).hexdigest()
         return key
 
     def numbered(self, number: int, listed: range) -> str:
         inputs = (self.shared, number, page_count(self.catalog),
                   [self.product(position) for position in listed])
         return hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+
+class _Reprs(dict):
+    """key → repr(look_up(key)), each written once."""
+
+    def __init__(self, look_up: Callable[[str], object]):
+        super().__init__()
+        self.look_up = look_up
+
+    def __missing__(self, key: str) -> str:
+        text = self[key] = repr(self.look_up(key))
+        return text
 
 
 def page_assets(assets: Assets) -> Assets:
