@@ -2,7 +2,9 @@
 (js/shards.js answers it with lunr's own arithmetic; Pagefind shards its index alike).
 
 - The meta file (fetched first, small): the fields, the number of products, where each shard
-  starts (its first term) and the query rules (`shopgen`: stemmer, synonyms, …).
+  starts (its first term), the terms of one character (`letters`: a word's first letter
+  typed that is none of them is answered without its shard) and the query rules (`shopgen`:
+  stemmer, synonyms, …).
 - The shards: the terms in the order lunr.js sorts them (UTF-16), cut into runs of about
   `SHARD_BYTES`; each term with its `_index` and, per field, its postings AND each posting's
   value in the product's field vector (the tf-idf weight lunr.py computed). A prefix's terms
@@ -88,6 +90,8 @@ def cut_shards(postings: Iterable[TermPostings], fields: list[str], version: str
     if run:
         starts.append(run[0][0])
         shards.append(_shard(run, fields))
+    # (in lunr.js's order; one character as JavaScript counts them: one UTF-16 unit)
+    meta["letters"] = [term for term in terms if len(term.encode("utf-16-le")) == 2]
     return ShardedIndex(meta, starts, shards, {"terms": terms, "words": readable})
 
 

@@ -60,6 +60,8 @@ export class ShardIndex {
     this.slots = []; // doc → its hit while a query is scored (match)
     this.shopgen = meta.shopgen || {};
     this.starts = meta.shards.map(([first]) => first);
+    // The terms of one character (null from an older build: then a letter's shard tells).
+    this.letters = meta.letters ? new Set(meta.letters) : null;
     this.files = meta.shards.map(([, file]) => file);
     this.dictionaryFile = meta.terms;
     this.fetchFile = fetchFile;
@@ -166,6 +168,10 @@ export class ShardIndex {
       return this.have(terms.map((t) => this.shardOf(t)), true) ? terms : null;
     }
     const star = clause.term.indexOf("*");
+    // A letter that is no term (a word's first, as typed) needs no shard to find nothing.
+    if (star < 0 && clause.term.length === 1 && this.letters && !this.letters.has(clause.term)) {
+      return [];
+    }
     const range = this.range(star < 0 ? clause.term : clause.term.slice(0, star), star >= 0);
     if (!range) return [];
     const shards = [];
