@@ -265,7 +265,6 @@ class PageKeys:
     def __init__(self, catalog: Catalog, images: dict[str, ImageSet], assets: Assets,
                  theme: Path):
         self.catalog = catalog
-        self.images = images
         shared = (_templates_digest(theme), babel.__version__, shop_view(catalog),
                   page_assets(assets), catalog.attributes)
         self.shared = hashlib.sha256(repr(shared).encode()).hexdigest()
