@@ -112,8 +112,6 @@ export function createEngine(indexJson) {
 
   function findTermHits(term, loose) {
     const hits = new Map();
-    // (a word too short for close matches asks nothing: lunr reads no clause as every product)
-    if (loose && term.stem.length < LOOSE_PREFIX) return hits;
     // Typos are looked for only when the word matches nothing as typed: the edit-distance
     // expansion is the costliest part of a query (10,000 products: most of a keystroke).
     let results = run(term, loose ? "loose" : "exact");
@@ -256,6 +254,10 @@ export function createEngine(indexJson) {
 /** lunr.js's own query over a whole index (tests and benchmarks), in ShardIndex.match's form:
  * {ref, score, terms: [term, field bits, …]} per product. */
 export function lunrMatch(idx, fn) {
+  // A query without a clause asks nothing, as over shards (lunr reads it as every product).
+  const query = new lunr.Query(idx.fields);
+  fn.call(query, query);
+  if (!query.clauses.length) return [];
   return idx.query(fn).map((r) => ({
     ref: Number(r.ref),
     score: r.score,
