@@ -156,6 +156,8 @@ def main() -> None:
                              "temporary folder); e.g. a tmpfs, to see the builds without the "
                              "disk's cost of making files")
     args = parser.parse_args()
+    if args.folder is not None and not args.folder.is_dir():
+        parser.error(f"--folder {args.folder}: no such folder")
     print(f"shopgen build benchmark on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="shopgen-bench-", dir=args.folder) as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
