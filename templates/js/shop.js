@@ -100,11 +100,12 @@ export function prefetchColumns(shop) {
   if (!shop.columns) idle(() => loadColumns(shop));
 }
 
-/** The search index is loaded (or all of it now is): search again with it. */
+/** The search index is loaded (or all of it now is): search again with it (without a query,
+ * the list stays as it is: rendering it again would cost a frame for nothing). */
 export function searchReady(shop) {
   markSearchReady(shop);
   shop.cache.clear();
-  runSearch(shop);
+  if (shop.state.q.trim() !== "") runSearch(shop);
 }
 
 function markSearchReady(shop) {

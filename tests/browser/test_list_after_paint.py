@@ -11,7 +11,7 @@ import re
 
 from catalog_model import load
 from playwright.sync_api import expect
-from shop_page import open_shop, settled, shown_anchors, wait_index
+from shop_page import counted, open_shop, settled, shown_anchors, wait_index
 
 CATALOG = load()
 ITEMS = CATALOG["items"]
@@ -54,13 +54,14 @@ def in_stock() -> list[str]:
 
 
 def open_watched(page) -> None:
-    """Open the shop with the filters' columns in (their arrival renders too) and the cards'
-    places known (told after a frame)."""
+    """Open the shop with the filters' columns in (their arrival renders too), the search index
+    in (loaded once the page is idle) and the cards' places known (told after a frame)."""
     page.add_init_script(AT_RENDER)
     open_shop(page)
     page.evaluate("window.__atRender.length = 0")
     page.locator("#filters").hover()  # (fetches the columns)
     page.wait_for_function("window.__atRender.length > 0")
+    page.wait_for_selector("#shop[data-search=ready]", state="attached")
     page.evaluate(TWO_FRAMES)
     page.evaluate("window.__atRender.length = 0")
 
@@ -85,6 +86,26 @@ def test_the_rest_of_a_page_follows_the_first_screenful(page) -> None:
     expect(page.locator("#more")).to_be_visible()  # (66 in stock: more than a page)
     page.evaluate(TWO_FRAMES)
     assert page.evaluate("window.__shiftsAfterPaint") == []
+
+
+def test_the_index_arriving_without_a_query_renders_nothing(page) -> None:
+    held, released = [], []
+    page.route("**/assets/search-*.json",  # the index: held below
+               lambda route: route.continue_() if released else held.append(route))
+    page.add_init_script(AT_RENDER)
+    open_shop(page)
+    page.locator("#filters").hover()  # (fetches the columns)
+    counted(page)
+    while not held:  # the index is asked for once the page is idle
+        page.wait_for_timeout(50)
+    page.evaluate(TWO_FRAMES)
+    renders = page.evaluate("window.__atRender.length")
+    released.append(True)
+    for route in held:
+        route.continue_()
+    page.wait_for_selector("#shop[data-search=ready]", state="attached")
+    page.evaluate(TWO_FRAMES)
+    assert page.evaluate("window.__atRender.length") == renders  # the list is as it was
 
 
 def test_every_result_is_reachable_by_keyboard_and_by_scrolling(page) -> None:
