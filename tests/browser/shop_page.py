@@ -87,3 +87,13 @@ def count_of(page: Page, facet: str, label: str) -> int:
 def expect_total(page: Page, n: int) -> None:
     text = "No products match" if n == 0 else f"{n} product{'s' if n != 1 else ''}"
     expect(page.get_by_role("status")).to_have_text(text)
+
+
+def tracked(page: Page, events: list[dict], *types: str) -> list[dict]:
+    """The events the tracker received, once it has one of each of `types` (the beacon leaves
+    with the page: it may arrive after the next page is open); at most five seconds."""
+    for _ in range(100):
+        if set(types) <= {event["type"] for event in events}:
+            break
+        page.wait_for_timeout(50)
+    return list(events)

@@ -10,7 +10,7 @@ import yaml
 from catalog_model import CATALOG as CATALOG_DIR
 from catalog_model import load
 from playwright.sync_api import expect
-from shop_page import open_shop
+from shop_page import open_shop, tracked
 
 CATALOG = load()
 ITEMS = CATALOG["items"]
@@ -195,8 +195,7 @@ def test_events_reach_the_tracker(page, served_build):
     call.evaluate("a => a.addEventListener('click', e => e.preventDefault())")
     call.click()
     page.goto("about:blank")  # pagehide flushes the queue
-    page.wait_for_timeout(300)
-    events = served_build.events
+    events = tracked(page, served_build.events, "pageview", "search", "sort", "view", "call")
     by_type = {}
     for event in events:
         by_type.setdefault(event["type"], []).append(event)
@@ -216,9 +215,8 @@ def test_a_product_page_sends_its_view_and_calls(page, served_build):
     call.evaluate("a => a.addEventListener('click', e => e.preventDefault())")
     call.click()
     page.goto("about:blank")  # pagehide flushes the queue
-    page.wait_for_timeout(300)
     by_type = {}
-    for event in served_build.events:
+    for event in tracked(page, served_build.events, "pageview", "view", "call"):
         by_type.setdefault(event["type"], []).append(event)
     assert [e["path"] for e in by_type["pageview"]] == [f"/p/{item.anchor}.html"]
     assert [e["sku"] for e in by_type["view"]] == [item.sku]

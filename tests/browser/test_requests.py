@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shop_page import open_shop
+from shop_page import open_shop, tracked
 
 
 def test_the_page_fetches_only_its_own_files(page, served_build) -> None:
@@ -37,5 +37,5 @@ def test_the_page_fetches_only_its_own_files(page, served_build) -> None:
               if path.startswith("/assets/search-") and path.endswith(".js")]
     assert engine.count(200) == 1 and set(engine) <= {200, 304}, engine
     # The beacon leaves with the page (Playwright does not report it): the server saw it.
-    page.wait_for_timeout(300)
-    assert {"pageview", "view"} <= {event["type"] for event in served_build.events}
+    events = tracked(page, served_build.events, "pageview", "view")
+    assert {"pageview", "view"} <= {event["type"] for event in events}
