@@ -58,7 +58,8 @@ def test_a_price_phrase_in_a_loaded_address_is_read_as_typing_it_is(page):
     # What typing "boots under 150" gives (the test above): this address.
     open_shop(page, "?q=boots&max=150")
     page.wait_for_selector("#shop[data-index=whole]")
-    page.wait_for_timeout(500)
+    page.wait_for_function(  # the engine's answer, rendered
+        "() => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === 'boots')")
     typed = shown_names(page)
     assert "Trailhead Piñon Low" in typed and "Trailhead Summit GTX" not in typed
     open_shop(page, "?q=boots+under+150")
