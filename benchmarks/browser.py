@@ -37,7 +37,7 @@ sys.path.insert(0, str(HERE))
 from first_result import kind_of  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from preview_server import preview, sent_bytes  # noqa: E402
-from synthetic_catalog import write_catalog  # noqa: E402
+from synthetic_catalog import catalog_sizes, write_catalog  # noqa: E402
 
 from shopgen.build import build_site  # noqa: E402
 
@@ -295,7 +295,7 @@ def report(size: int, m: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--sizes", type=catalog_sizes, default="1000,10000")
     parser.add_argument("--keys", action="store_true",
                         help="also print each keystroke's query and its times")
     args = parser.parse_args()
@@ -304,7 +304,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=CHROMIUM_ARGS)
-        for size in [int(s) for s in args.sizes.split(",")]:
+        for size in args.sizes:
             site = write_catalog(Path(tmp) / f"shop-{size}", size)
             out = Path(tmp) / f"build-{size}"
             build_site(site, out, today=dt.date(2026, 11, 24), echo=lambda *a, **k: None)

@@ -34,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from synthetic_catalog import write_catalog  # noqa: E402
+from synthetic_catalog import catalog_sizes, write_catalog  # noqa: E402
 
 PAGEFIND = HERE.parent / "node_modules" / ".bin" / "pagefind"
 SHOPGEN = [str(Path(sys.executable).with_name("shopgen"))]  # the installed command
@@ -148,7 +148,7 @@ def _load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--sizes", type=catalog_sizes, default="10000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--stages", action="store_true")
     parser.add_argument("--folder", type=Path, default=None,
@@ -160,7 +160,7 @@ def main() -> None:
         parser.error(f"--folder {args.folder}: no such folder")
     print(f"shopgen build benchmark on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="shopgen-bench-", dir=args.folder) as tmp:
-        for size in (int(s) for s in args.sizes.split(",")):
+        for size in args.sizes:
             bench(size, Path(tmp), args.runs, args.stages)
             shutil.rmtree(Path(tmp) / f"shop-{size}", ignore_errors=True)
 

@@ -34,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from synthetic_catalog import write_catalog  # noqa: E402
+from synthetic_catalog import catalog_sizes, write_catalog  # noqa: E402
 
 from shopgen.build import build_site  # noqa: E402
 
@@ -219,7 +219,7 @@ def bench(browser, size: int, query: str, workdir: Path, runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--sizes", type=catalog_sizes, default="10000")
     parser.add_argument("--query", default="storm")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
@@ -228,7 +228,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=CHROMIUM_ARGS)
-        for size in [int(s) for s in args.sizes.split(",")]:
+        for size in args.sizes:
             bench(browser, size, args.query, Path(tmp), args.runs)
         browser.close()
 

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from preview_server import preview  # noqa: E402
-from synthetic_catalog import write_catalog  # noqa: E402
+from synthetic_catalog import catalog_sizes, write_catalog  # noqa: E402
 
 from shopgen.build import build_site  # noqa: E402
 
@@ -53,14 +53,14 @@ def measure(binary: str, name: str, out: Path, workdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lighthouse", required=True)
-    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--sizes", type=catalog_sizes, default="10000")
     args = parser.parse_args()
     quiet = {"echo": lambda *a, **k: None, "today": dt.date(2026, 11, 24)}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         build_site(HERE.parent / "catalog_data", workdir / "sample", **quiet)
         measure(args.lighthouse, "sample shop", workdir / "sample", workdir)
-        for size in [int(s) for s in args.sizes.split(",") if s]:
+        for size in args.sizes:
             site = write_catalog(workdir / f"shop-{size}", size)
             build_site(site, workdir / f"build-{size}", **quiet)
             measure(args.lighthouse, f"{size:,} products", workdir / f"build-{size}", workdir)

@@ -7,6 +7,7 @@ product reuses the cache, as a real shop's unchanged pictures do.
 
 from __future__ import annotations
 
+import argparse
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,17 @@ WORDS = ("made for long days outdoors with a durable finish that keeps weather o
          "comfort in breathable fabric recycled fibres reinforced seams adjustable fit "
          "packs small weighs little dries quickly after rain wind snow mud sun everyday "
          "commute weekend trips mountain huts city streets lifetime repair service").split()
+
+
+def catalog_sizes(text: str) -> list[int]:
+    """`--sizes`: product counts separated by commas ("1000,10000"; "" for none)."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of product counts: {text!r}") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"a product count is at least 1: {text!r}")
+    return sizes
 
 
 def write_catalog(root: Path, count: int, seed: int = 7) -> Path:
