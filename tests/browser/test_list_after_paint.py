@@ -96,8 +96,11 @@ def test_the_index_arriving_without_a_query_renders_nothing(page) -> None:
     open_shop(page)
     page.locator("#filters").hover()  # (fetches the columns)
     counted(page)
-    while not held:  # the index is asked for once the page is idle
+    for _ in range(200):  # the index is asked for once the page is idle (4 s at most)
+        if held:
+            break
         page.wait_for_timeout(50)
+    assert held, "the index was not asked for"
     page.evaluate(TWO_FRAMES)
     renders = page.evaluate("window.__atRender.length")
     released.append(True)
