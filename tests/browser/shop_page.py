@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
@@ -89,11 +90,18 @@ def expect_total(page: Page, n: int) -> None:
     expect(page.get_by_role("status")).to_have_text(text)
 
 
+def until(page: Page, done: Callable[[], object], seconds: float = 5) -> bool:
+    """Wait until `done()` (a test-side condition: requests seen, events received) is true,
+    polling every 50 ms for at most `seconds`; says whether it came true."""
+    for _ in range(int(seconds * 20)):
+        if done():
+            return True
+        page.wait_for_timeout(50)
+    return bool(done())
+
+
 def tracked(page: Page, events: list[dict], *types: str) -> list[dict]:
     """The events the tracker received, once it has one of each of `types` (the beacon leaves
     with the page: it may arrive after the next page is open); at most five seconds."""
-    for _ in range(100):
-        if set(types) <= {event["type"] for event in events}:
-            break
-        page.wait_for_timeout(50)
+    until(page, lambda: set(types) <= {event["type"] for event in events})
     return list(events)

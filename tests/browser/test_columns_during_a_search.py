@@ -3,7 +3,7 @@ older query's results (busy) until that answer, never shows them as the new quer
 
 from __future__ import annotations
 
-from shop_page import open_shop, search, shown_names, wait_index
+from shop_page import open_shop, search, shown_names, until, wait_index
 
 RENDERED = "q => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q)"
 
@@ -17,12 +17,11 @@ def test_columns_that_arrive_mid_search_do_not_render_the_older_results(page) ->
     wait_index(page)
     search(page, "merino")  # its shard comes; the columns are asked for once idle
     before = page.eval_on_selector_all("#results > li h3", "els => els.map(e => e.textContent)")
-    while not columns:
-        page.wait_for_timeout(50)
+    assert until(page, lambda: columns), "the columns are asked for once the page is idle"
     holding.append(True)
     page.get_by_role("searchbox", name="Search products").fill("rucksack")
-    while not shards:  # "rucksack" is in a shard not fetched yet (the sample shop has three)
-        page.wait_for_timeout(50)
+    # "rucksack" is in a shard not fetched yet (the sample shop has three)
+    assert until(page, lambda: shards), "rucksack's shard is asked for"
     with page.expect_response("**/assets/columns-*.json"):
         columns[0].continue_()
     page.wait_for_function("() => new Promise(done => setTimeout(() => done(true), 300))")

@@ -11,7 +11,7 @@ import re
 
 from catalog_model import load
 from playwright.sync_api import expect
-from shop_page import counted, open_shop, settled, shown_anchors, wait_index
+from shop_page import counted, open_shop, settled, shown_anchors, until, wait_index
 
 CATALOG = load()
 ITEMS = CATALOG["items"]
@@ -96,11 +96,7 @@ def test_the_index_arriving_without_a_query_renders_nothing(page) -> None:
     open_shop(page)
     page.locator("#filters").hover()  # (fetches the columns)
     counted(page)
-    for _ in range(200):  # the index is asked for once the page is idle (4 s at most)
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the index was not asked for"
+    assert until(page, lambda: held), "the index is asked for once the page is idle"
     page.evaluate(TWO_FRAMES)
     renders = page.evaluate("window.__atRender.length")
     released.append(True)

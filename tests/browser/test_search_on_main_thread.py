@@ -4,7 +4,7 @@ answers are those the Worker gives."""
 
 from __future__ import annotations
 
-from shop_page import open_shop, search, shown_names, wait_index
+from shop_page import open_shop, search, shown_names, until, wait_index
 
 # Typed as the customer types them, a letter more each time: a word's next letters need no
 # shard that its first letters did not (a prefix's terms are one run of shards).
@@ -39,10 +39,7 @@ def shards_in_flight(page) -> list:
 def fetched(page, flying: list) -> None:
     """Wait until the shards a search asked for are in (0.1 s at least, 5 s at most)."""
     page.wait_for_timeout(100)
-    for _ in range(100):
-        if not flying:
-            return
-        page.wait_for_timeout(50)
+    until(page, lambda: not flying)
 
 
 def test_a_search_with_its_shards_at_hand_is_answered_in_the_keystrokes_task(page) -> None:
