@@ -26,9 +26,14 @@ def search(page: Page, text: str) -> None:
     """Type into the search box and wait for the results of exactly this query."""
     box = page.get_by_role("searchbox", name="Search products")
     box.fill(text)
+    rendered(page, text)
+
+
+def rendered(page: Page, q: str) -> None:
+    """Wait until the page has rendered results for the query `q` (it marks each render)."""
     page.wait_for_function(
         """q => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q)""",
-        arg=text)
+        arg=q)
 
 
 def settled(page: Page) -> None:

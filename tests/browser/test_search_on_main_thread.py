@@ -4,7 +4,7 @@ answers are those the Worker gives."""
 
 from __future__ import annotations
 
-from shop_page import open_shop, search, shown_names, until, wait_index
+from shop_page import open_shop, rendered, search, shown_names, until, wait_index
 
 # Typed as the customer types them, a letter more each time: a word's next letters need no
 # shard that its first letters did not (a prefix's terms are one run of shards).
@@ -73,8 +73,6 @@ def test_answers_on_the_main_thread_are_the_workers(page, browser, served_build)
     other.shop_url = served_build.url
     for q in QUERIES:
         open_shop(other, f"?q={q.replace(' ', '+')}", wait_search=True)
-        other.wait_for_function(
-            "q => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q)",
-            arg=q)
+        rendered(other, q)
         assert shown_names(other) == typed[q], q
     context.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from shop_page import expect_total, open_shop, search, shown_names, wait_index
+from shop_page import expect_total, open_shop, rendered, search, shown_names, wait_index
 
 
 def test_plural_and_singular_show_the_same_products(page):
@@ -58,8 +58,7 @@ def test_a_price_phrase_in_a_loaded_address_is_read_as_typing_it_is(page):
     # What typing "boots under 150" gives (the test above): this address.
     open_shop(page, "?q=boots&max=150")
     page.wait_for_selector("#shop[data-index=whole]")
-    page.wait_for_function(  # the engine's answer, rendered
-        "() => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === 'boots')")
+    rendered(page, "boots")  # the engine's answer
     typed = shown_names(page)
     assert "Trailhead Piñon Low" in typed and "Trailhead Summit GTX" not in typed
     open_shop(page, "?q=boots+under+150")
