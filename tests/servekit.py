@@ -28,9 +28,10 @@ class ServeProcess:
 
 
 @contextlib.contextmanager
-def serve_process(site: Path, database_url: str, *args: str,
-                  timeout: float = 120) -> Iterator[ServeProcess]:
-    """Start `shopgen serve --port 0 ARGS…` on `site`; yield it; stop it (SIGTERM) afterwards.
+def serve_process(site: Path, database_url: str, *args: str, timeout: float = 120,
+                  until: str = "Serving ") -> Iterator[ServeProcess]:
+    """Start `shopgen serve --port 0 ARGS…` on `site`; yield it once it printed a line holding
+    ``until`` (by default: once it serves); stop it (SIGTERM) afterwards.
 
     After the block, ``lines`` holds everything it printed, up to its exit.
     """
@@ -40,23 +41,26 @@ def serve_process(site: Path, database_url: str, *args: str,
          *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     lines: list[str] = []
     started = threading.Event()
-    reader = threading.Thread(target=_read_lines, args=(process, lines, started), daemon=True)
+    reader = threading.Thread(target=_read_lines, args=(process, lines, started, until),
+                              daemon=True)
     reader.start()
     try:
         started.wait(timeout)
+        assert any(until in line for line in lines), \
+            f"shopgen serve printed no {until!r}:\n" + "".join(lines)
         match = re.search(r"on (http://127\.0\.0\.1:\d+/)", "".join(lines))
-        assert match, "shopgen serve did not start:\n" + "".join(lines)
-        yield ServeProcess(match.group(1), lines)
+        yield ServeProcess(match.group(1) if match else "", lines)
     finally:
         process.terminate()
         process.wait(timeout=10)
         reader.join(timeout=10)
 
 
-def _read_lines(process: subprocess.Popen, lines: list[str], started: threading.Event) -> None:
+def _read_lines(process: subprocess.Popen, lines: list[str], started: threading.Event,
+                until: str) -> None:
     for line in process.stdout:
         lines.append(line)
-        if "Serving " in line:
+        if until in line:
             started.set()
     started.set()  # it exited before serving
 

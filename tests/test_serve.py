@@ -152,6 +152,31 @@ def test_page_from_the_previous_build_keeps_its_assets_during_and_after_a_rebuil
     assert not list(tiny_site.glob(".build.serve-*"))  # stopping cleans the kept builds up
 
 
+def test_stopping_during_a_rebuild_finishes_it_and_leaves_no_folder_behind(
+        tiny_site: Path) -> None:
+    # Enough products that the rebuild is still running when the stop arrives.
+    write_site(tiny_site, {f"products/many-{n}.yaml": product(sku=f"MN-{n}", name=f"Knit {n}")
+                           for n in range(500)})
+    database = f"sqlite:///{tiny_site / 'events.sqlite3'}"
+    with serve_process(tiny_site, database) as served:
+        write_site(tiny_site, {"products/ac-1.yaml": product(sku="AC-1", name="Gale Parka")})
+        assert wait_until(lambda: any("rebuilding" in line for line in served.lines))
+    # (leaving the block sent SIGTERM and waited for the exit)
+    assert "Stopped.\n" in served.lines
+    assert sorted(path.name for path in tiny_site.glob(".build*")) == []
+    assert "Gale Parka" in (tiny_site / "build" / "index.html").read_text()
+
+
+def test_stopping_during_the_first_build_leaves_no_folder_behind(tiny_site: Path) -> None:
+    write_site(tiny_site, {f"products/many-{n}.yaml": product(sku=f"MN-{n}", name=f"Knit {n}")
+                           for n in range(500)})
+    database = f"sqlite:///{tiny_site / 'events.sqlite3'}"
+    with serve_process(tiny_site, database, until="Loaded 503 products") as served:
+        pass
+    assert "Stopped.\n" in served.lines and not any("Serving" in line for line in served.lines)
+    assert sorted(path.name for path in tiny_site.glob(".build*")) == []
+
+
 def test_sqlite_journal_files_never_trigger_a_rebuild(tiny_site: Path) -> None:
     quiet = {"echo": lambda *a, **k: None}
     build_site(tiny_site, **quiet)

@@ -326,41 +326,46 @@ def serve_site(site_dir: Path, out_dir: Path, *, port: int, database: str, echo:
         engine = make_engine(database)
     server = None
     snapshots = None
+    watcher = None
     stop = threading.Event()
     live = LiveReload()
-    try:
-        server = make_server(out_dir, port, shop.tracker_endpoint, engine, host=host,
-                             report=echo, debug=debug)
-        build_site(site_dir, out_dir, echo=echo)
-        snapshots = server.snapshots = BuildSnapshots(out_dir)
-        snapshots.take()
-        server.live = live
-
-        def rebuilt() -> None:
+    with _sigterm_as_interrupt():  # from the first build on: cut short, it leaves a folder
+        try:
+            server = make_server(out_dir, port, shop.tracker_endpoint, engine, host=host,
+                                 report=echo, debug=debug)
+            build_site(site_dir, out_dir, echo=echo)
+            snapshots = server.snapshots = BuildSnapshots(out_dir)
             snapshots.take()
-            live.built()
+            server.live = live
 
-        watcher = threading.Thread(target=watch_and_rebuild, daemon=True,
-                                   args=(site_dir, out_dir, stop, echo),
-                                   kwargs={"rebuilt": rebuilt, "failed": live.failed,
-                                           "debug": debug})
-        watcher.start()
-        bound_host, bound_port = server.server_address[:2]
-        shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
-        echo(f"Serving {out_dir} on http://{shown_host}:{bound_port}/ (events to "
-             f"{shop.tracker_endpoint}, stored in {safe_url(database)}). Ctrl+C stops.")
-        with _sigterm_as_interrupt():
+            def rebuilt() -> None:
+                snapshots.take()
+                live.built()
+
+            watcher = threading.Thread(target=watch_and_rebuild, daemon=True,
+                                       args=(site_dir, out_dir, stop, echo),
+                                       kwargs={"rebuilt": rebuilt, "failed": live.failed,
+                                               "debug": debug})
+            watcher.start()
+            bound_host, bound_port = server.server_address[:2]
+            shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+            echo(f"Serving {out_dir} on http://{shown_host}:{bound_port}/ (events to "
+                 f"{shop.tracker_endpoint}, stored in {safe_url(database)}). Ctrl+C stops.")
             server.serve_forever()
-    except KeyboardInterrupt:
-        echo("Stopped.")
-    finally:
-        stop.set()
-        live.close()
-        if server is not None:
-            server.server_close()
-        if snapshots is not None:
-            snapshots.close()
-        engine.dispose()
+        except KeyboardInterrupt:
+            echo("Stopped.")
+        finally:
+            stop.set()
+            if watcher is not None and watcher.is_alive():
+                # A rebuild under way finishes (a build is swapped in whole) and keeps its build
+                # before the kept builds are deleted; cut short, it would leave folders behind.
+                watcher.join()
+            live.close()
+            if server is not None:
+                server.server_close()
+            if snapshots is not None:
+                snapshots.close()
+            engine.dispose()
 
 
 @contextmanager
