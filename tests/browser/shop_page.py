@@ -29,11 +29,30 @@ def search(page: Page, text: str) -> None:
     rendered(page, text)
 
 
+RENDERS = "performance.getEntriesByName('shopgen:render')"  # the page marks each render
+
+
+RENDERED_QUERY = f"q => {RENDERS}.some(m => m.detail.q === q)"
+
+
 def rendered(page: Page, q: str) -> None:
-    """Wait until the page has rendered results for the query `q` (it marks each render)."""
-    page.wait_for_function(
-        """q => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q)""",
-        arg=q)
+    """Wait until the page has rendered results for the query `q`."""
+    page.wait_for_function(RENDERED_QUERY, arg=q)
+
+
+def has_rendered(page: Page, q: str) -> bool:
+    """Whether the page has rendered results for the query `q` yet."""
+    return page.evaluate(RENDERED_QUERY, q)
+
+
+def renders(page: Page) -> int:
+    """How many times the page has rendered so far."""
+    return page.evaluate(f"() => {RENDERS}.length")
+
+
+def rendered_after(page: Page, before: int) -> None:
+    """Wait for a render after the first `before` ones (see `renders`)."""
+    page.wait_for_function(f"n => {RENDERS}.length > n", arg=before)
 
 
 def settled(page: Page) -> None:

@@ -3,9 +3,15 @@ older query's results (busy) until that answer, never shows them as the new quer
 
 from __future__ import annotations
 
-from shop_page import open_shop, search, shown_names, until, wait_index
-
-RENDERED = "q => performance.getEntriesByName('shopgen:render').some(m => m.detail.q === q)"
+from shop_page import (
+    has_rendered,
+    open_shop,
+    rendered,
+    search,
+    shown_names,
+    until,
+    wait_index,
+)
 
 
 def test_columns_that_arrive_mid_search_do_not_render_the_older_results(page) -> None:
@@ -25,11 +31,11 @@ def test_columns_that_arrive_mid_search_do_not_render_the_older_results(page) ->
     with page.expect_response("**/assets/columns-*.json"):
         columns[0].continue_()
     page.wait_for_function("() => new Promise(done => setTimeout(() => done(true), 300))")
-    assert not page.evaluate(RENDERED, "rucksack")  # no render of "rucksack" with merino's hits
+    assert not has_rendered(page, "rucksack")  # no render of "rucksack" with merino's hits
     assert page.eval_on_selector_all("#results > li h3",
                                      "els => els.map(e => e.textContent)") == before
     for route in shards:
         route.continue_()
-    page.wait_for_function(RENDERED, arg="rucksack")
+    rendered(page, "rucksack")
     names = shown_names(page)
     assert names and names != before and any("Rucksack" in name for name in names)

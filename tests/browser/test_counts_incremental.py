@@ -11,9 +11,12 @@ import random
 import pytest
 from catalog_model import facet_values, load, matches
 from shop_page import (
+    RENDERS,
     counted,
     expect_total,
     open_shop,
+    rendered_after,
+    renders,
     search,
     settled,
     shown_anchors,
@@ -27,8 +30,7 @@ SHOWN = """() => [...document.querySelectorAll('#facets input[type=checkbox]')]
   .filter((i) => i.name !== 'stock')
   .map((i) => [i.name, i.value, i.checked, i.disabled,
                (i.parentElement.querySelector('.n') || {}).textContent || null])"""
-RENDERS = "() => performance.getEntriesByName('shopgen:render').length"
-COUNTED = "() => performance.getEntriesByName('shopgen:render').map((m) => m.detail.counted)"
+COUNTED = f"() => {RENDERS}.map((m) => m.detail.counted)"
 
 
 def brute_force(items: list, chosen: dict[str, set[str]], stock: bool, facet: str,
@@ -51,10 +53,6 @@ def check(page, items: list, chosen: dict[str, set[str]], stock: bool) -> None:
     expect_total(page, sum(1 for item in items if matches(CATALOG, item, chosen, stock=stock)))
 
 
-def rendered_after(page, before: int) -> None:
-    page.wait_for_function(f"() => ({RENDERS[6:]}) > {before}")
-
-
 @pytest.mark.parametrize("seed, query", [(1, ""), (2, ""), (3, "summit")])
 def test_random_walk_of_clicks_keeps_every_count_exact(page, seed: int, query: str) -> None:
     rng = random.Random(seed)
@@ -72,7 +70,7 @@ def test_random_walk_of_clicks_keeps_every_count_exact(page, seed: int, query: s
     past: list[tuple[dict[str, set[str]], bool]] = []
     check(page, items, chosen, stock)
     for _ in range(40):
-        before = page.evaluate(RENDERS)
+        before = renders(page)
         roll = rng.random()
         if roll < 0.12 and past:
             chosen, stock = past.pop()

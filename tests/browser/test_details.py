@@ -10,7 +10,7 @@ import yaml
 from catalog_model import CATALOG as CATALOG_DIR
 from catalog_model import load
 from playwright.sync_api import expect
-from shop_page import open_shop, tracked
+from shop_page import open_shop, rendered, tracked
 
 CATALOG = load()
 ITEMS = CATALOG["items"]
@@ -183,8 +183,8 @@ def test_events_reach_the_tracker(page, served_build):
     page.get_by_role("searchbox", name="Search products").focus()
     page.wait_for_selector("#shop[data-search=ready]")
     page.get_by_role("searchbox", name="Search products").press_sequentially("merino", delay=20)
-    page.wait_for_timeout(1300)  # the search event goes once typing settles
-    page.get_by_role("combobox", name="Sort by").select_option("newest")
+    rendered(page, "merino")
+    page.get_by_role("combobox", name="Sort by").select_option("newest")  # (ends the typing)
     page.get_by_role("searchbox", name="Search products").fill("")
     page.get_by_role("list", name="Products").locator("h3 a").first.click()
     dialog = page.get_by_role("dialog")

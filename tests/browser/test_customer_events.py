@@ -17,13 +17,12 @@ from browserkit import CHROMIUM, CHROMIUM_ARGS
 from pgkit import fresh_postgres_database
 from playwright.sync_api import expect
 from servekit import shopgen_serve
+from shop_page import rendered, rendered_after, renders, status
 from sitekit import REPO
 
 # A customer's browser, not HeadlessChrome (which the tracker rightly flags as a bot).
 CUSTOMER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
                   "Chrome/156.0.0.0 Safari/537.36")
-
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -71,14 +70,14 @@ def test_customer_activity_is_stored(shop_url: str, database_url: str,
     search.focus()
     page.wait_for_selector("#shop[data-search=ready]")  # the index has arrived
     search.press_sequentially("jacket", delay=30)
-    status = page.get_by_role("status")
-    page.wait_for_timeout(1500)  # the search event is sent once typing settles
-    searched = int(re.match(r"\d+", status.inner_text()).group())
+    rendered(page, "jacket")
+    searched = int(re.match(r"\d+", status(page)).group())
     brand_box = page.get_by_role("group", name="Brand").get_by_role("checkbox").first
-    brand_box.check()
+    before = renders(page)
+    brand_box.check()  # (this also ends the typing: the search is reported)
     brand_value = brand_box.get_attribute("value")
-    page.wait_for_timeout(300)
-    filtered = status.inner_text()
+    rendered_after(page, before)
+    filtered = status(page)
     filtered_count = 0 if filtered.startswith("No") else int(re.match(r"\d+", filtered)
                                                              .group())
     products = page.get_by_role("list", name="Products")
