@@ -324,48 +324,63 @@ def serve_site(site_dir: Path, out_dir: Path, *, port: int, database: str, echo:
     upgrade_tracker_database(database)
     with database_errors(database):
         engine = make_engine(database)
-    server = None
-    snapshots = None
-    watcher = None
-    stop = threading.Event()
     live = LiveReload()
     with _sigterm_as_interrupt():  # from the first build on: cut short, it leaves a folder
         try:
-            server = make_server(out_dir, port, shop.tracker_endpoint, engine, host=host,
-                                 report=echo, debug=debug)
-            build_site(site_dir, out_dir, echo=echo)
-            snapshots = server.snapshots = BuildSnapshots(out_dir)
-            snapshots.take()
-            server.live = live
+            with make_server(out_dir, port, shop.tracker_endpoint, engine, host=host,
+                             report=echo, debug=debug) as server:
+                build_site(site_dir, out_dir, echo=echo)
+                with _kept_builds(server, out_dir) as snapshots:
+                    server.live = live
 
-            def rebuilt() -> None:
-                snapshots.take()
-                live.built()
+                    def rebuilt() -> None:
+                        snapshots.take()
+                        live.built()
 
-            watcher = threading.Thread(target=watch_and_rebuild, daemon=True,
-                                       args=(site_dir, out_dir, stop, echo),
-                                       kwargs={"rebuilt": rebuilt, "failed": live.failed,
-                                               "debug": debug})
-            watcher.start()
-            bound_host, bound_port = server.server_address[:2]
-            shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
-            echo(f"Serving {out_dir} on http://{shown_host}:{bound_port}/ (events to "
-                 f"{shop.tracker_endpoint}, stored in {safe_url(database)}). Ctrl+C stops.")
-            server.serve_forever()
+                    with _rebuilding(site_dir, out_dir, echo, rebuilt, live.failed, debug):
+                        echo(f"Serving {out_dir} on {_address(server)} (events to "
+                             f"{shop.tracker_endpoint}, stored in {safe_url(database)}). "
+                             "Ctrl+C stops.")
+                        server.serve_forever()
         except KeyboardInterrupt:
             echo("Stopped.")
         finally:
-            stop.set()
-            if watcher is not None and watcher.is_alive():
-                # A rebuild under way finishes (a build is swapped in whole) and keeps its build
-                # before the kept builds are deleted; cut short, it would leave folders behind.
-                watcher.join()
             live.close()
-            if server is not None:
-                server.server_close()
-            if snapshots is not None:
-                snapshots.close()
             engine.dispose()
+
+
+def _address(server: PreviewServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+
+@contextmanager
+def _kept_builds(server: PreviewServer, out_dir: Path) -> Iterator[BuildSnapshots]:
+    """The builds a page loaded before a rebuild still asks files of, from the one in
+    ``out_dir`` on; deleted at the end."""
+    snapshots = server.snapshots = BuildSnapshots(out_dir)
+    try:
+        snapshots.take()
+        yield snapshots
+    finally:
+        snapshots.close()
+
+
+@contextmanager
+def _rebuilding(site_dir: Path, out_dir: Path, echo: Echo, rebuilt: Callable[[], None],
+                failed: Callable[[str], None], debug: bool) -> Iterator[None]:
+    """Rebuild on every change while the block runs. At its end a rebuild under way finishes
+    (and keeps its build) before anything is cleaned up: cut short, it leaves folders behind."""
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_and_rebuild, daemon=True,
+                               args=(site_dir, out_dir, stop, echo),
+                               kwargs={"rebuilt": rebuilt, "failed": failed, "debug": debug})
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
 
 
 @contextmanager
