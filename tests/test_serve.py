@@ -21,6 +21,7 @@ from servekit import serve_process, shopgen_serve, wait_until
 from sitekit import product, write_site
 
 from shopgen.build import build_site
+from shopgen.build.pipeline import build_inputs
 from shopgen.cli import main
 from shopgen.errors import ShopgenError
 from shopgen.serve.watch import watch_and_rebuild
@@ -219,6 +220,30 @@ def test_rebuild_watcher_survives_any_error_and_prints_it(tmp_path: Path) -> Non
     assert printed[3].startswith("Error: unexpected OSError") and "No space left" in printed[3]
     assert all("still serving the previous build" in printed[i] for i in (0, 1, 3))
     assert printed[4] == "Rebuilt 3 products in 0.10 s."
+
+
+def test_a_change_once_the_watcher_is_watching_is_reported_as_a_change(tiny_site: Path) -> None:
+    quiet = {"echo": lambda *a, **k: None}
+    build_site(tiny_site, **quiet)
+    stop, watching, printed = threading.Event(), threading.Event(), []
+
+    def slow_inputs(site: Path, out: Path) -> dict:
+        time.sleep(0.5)  # a big shop's files take a while to look at
+        return build_inputs(site, out)
+
+    def echo(message: str, **_) -> None:
+        printed.append(message)
+
+    watcher = threading.Thread(target=watch_and_rebuild,
+                               args=(tiny_site, tiny_site / "build", stop, echo),
+                               kwargs={"interval": 0.1, "inputs": slow_inputs,
+                                       "watching": watching, "rebuilt": stop.set})
+    watcher.start()
+    assert watching.wait(10)
+    (tiny_site / "products" / "ac-1.yaml").write_text(product(sku="AC-1", name="Gale Parka"))
+    watcher.join(30)
+    assert printed[0] == "products/ac-1.yaml changed: rebuilding…", printed
+    assert printed[1].startswith("Rebuilt 3 products in ")
 
 
 def test_busy_port_is_one_error_line(tiny_site: Path, monkeypatch) -> None:

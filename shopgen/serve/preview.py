@@ -369,14 +369,17 @@ def _kept_builds(server: PreviewServer, out_dir: Path) -> Iterator[BuildSnapshot
 @contextmanager
 def _rebuilding(site_dir: Path, out_dir: Path, echo: Echo, rebuilt: Callable[[], None],
                 failed: Callable[[str], None], debug: bool) -> Iterator[None]:
-    """Rebuild on every change while the block runs. At its end a rebuild under way finishes
-    (and keeps its build) before anything is cleaned up: cut short, it leaves folders behind."""
-    stop = threading.Event()
+    """Rebuild on every change made once the block has begun. At its end a rebuild under way
+    finishes (and keeps its build) before anything is cleaned up: cut short, it leaves folders
+    behind."""
+    stop, watching = threading.Event(), threading.Event()
     watcher = threading.Thread(target=watch_and_rebuild, daemon=True,
                                args=(site_dir, out_dir, stop, echo),
-                               kwargs={"rebuilt": rebuilt, "failed": failed, "debug": debug})
+                               kwargs={"rebuilt": rebuilt, "failed": failed,
+                                       "watching": watching, "debug": debug})
     watcher.start()
     try:
+        watching.wait()
         yield
     finally:
         stop.set()

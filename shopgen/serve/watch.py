@@ -41,15 +41,20 @@ def watch_and_rebuild(site_dir: Path, out_dir: Path, stop: threading.Event,
                       rebuilt: Callable[[], None] | None = None,
                       failed: Callable[[str], None] | None = None,
                       inputs: Callable[[Path, Path], Mapping[str, object]] = build_inputs,
+                      watching: threading.Event | None = None,
                       debug: bool = False) -> None:
     """Rebuild whenever the catalog or theme changes, until ``stop`` is set; call ``rebuilt``
     after each new build and ``failed`` with the problems of a broken catalog, which keeps the
     old build. A catalog problem waits for the next change; any other failure (a full disk, a
-    file half written) is retried at the next interval."""
+    file half written) is retried at the next interval. ``watching`` is set once the files
+    are seen: a change after that is reported as a change."""
     try:
         seen: Mapping[str, object] | None = inputs(site_dir, out_dir)
     except OSError:
         seen = None  # the first pass builds anyway
+    finally:
+        if watching is not None:
+            watching.set()
     pending = True  # the first pass catches what changed while serve's first build ran
     broken = False
     while not stop.wait(interval):
