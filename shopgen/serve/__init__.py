@@ -2,6 +2,6 @@
 
 `beacon_http.py` adapts any `http.server` request to the tracker's `handle_http`."""
 
-from shopgen.serve.preview import serve_site
+from shopgen.serve.command import serve_site
 
 __all__ = ["serve_site"]
