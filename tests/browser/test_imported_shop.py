@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from browserkit import running
-from conftest import ShopServer
 from importkit import ImageServer, fixture
+from shop_server import ShopServer
 from sitekit import TODAY
 
 from shopgen.build import build_site
