@@ -30,14 +30,25 @@ class BuildSnapshots:
                                           dir=self.out_dir.parent))
         self._folders: list[Path] = []
         self._taken = 0
+        self._closed = False
         self._lock = threading.Lock()
 
     def take(self) -> None:
-        """Keep the build now in ``out_dir``; forget builds older than the last ``keep``."""
+        """Keep the build now in ``out_dir``; forget builds older than the last ``keep``.
+        Once closed, keeps nothing (a rebuild may end after serve's stop)."""
+        if self._closed:
+            return
         self._taken += 1
         target = self.root / str(self._taken)
-        shutil.copytree(self.out_dir, target, copy_function=_link_or_copy)
+        try:
+            shutil.copytree(self.out_dir, target, copy_function=_link_or_copy)
+        except OSError:
+            if not self._closed:
+                raise
         with self._lock:
+            if self._closed:  # closed while copying: the copy made the folder again
+                shutil.rmtree(self.root, ignore_errors=True)
+                return
             self._folders.insert(0, target)
             dropped, self._folders = self._folders[self.keep:], self._folders[:self.keep]
         for folder in dropped:
@@ -65,8 +76,9 @@ class BuildSnapshots:
     def close(self) -> None:
         """Delete every kept copy."""
         with self._lock:
+            self._closed = True
             self._folders = []
-        shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _link_or_copy(source: str, target: str) -> None:
