@@ -52,8 +52,14 @@ def serve_process(site: Path, database_url: str, *args: str, timeout: float = 12
         yield ServeProcess(match.group(1) if match else "", lines)
     finally:
         process.terminate()
-        process.wait(timeout=10)
-        reader.join(timeout=10)
+        try:  # (a rebuild under way finishes first: seconds on a loaded machine)
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()  # (no server outlives its test)
+            process.wait()
+            raise
+        finally:
+            reader.join(timeout=10)
 
 
 def _read_lines(process: subprocess.Popen, lines: list[str], started: threading.Event,
