@@ -70,21 +70,11 @@ def test_serves_the_page_and_records_events(served) -> None:
 def test_rebuilds_on_change_and_keeps_serving_a_broken_catalog(tiny_site: Path) -> None:
     with serve_process(tiny_site, f"sqlite:///{tiny_site / 'events.sqlite3'}") as served:
         write_site(tiny_site, {"products/zz.yaml": product(name="Freshly Added Lantern")})
-        assert wait_for_page(served.url, "Freshly Added Lantern")
+        assert wait_until(lambda: b"Freshly Added Lantern" in fetch(served.url)[1])
         write_site(tiny_site, {"products/zz.yaml": product(name="Broken One", price='"0"')})
         assert wait_until(lambda: "still serving the previous build" in served.output)
         with urllib.request.urlopen(served.url, timeout=10) as response:
             assert "Freshly Added Lantern" in response.read().decode()
-
-
-def wait_for_page(url: str, text: str, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            if text in response.read().decode():
-                return True
-        time.sleep(0.3)
-    return False
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -153,29 +143,32 @@ def test_page_from_the_previous_build_keeps_its_assets_during_and_after_a_rebuil
     assert not list(tiny_site.glob(".build.serve-*"))  # stopping cleans the kept builds up
 
 
+@pytest.fixture
+def busy_site(tiny_site: Path) -> Path:
+    """The tiny shop and 500 more products: a build long enough for a stop to arrive in it."""
+    return write_site(tiny_site, {f"products/many-{n}.yaml": product(sku=f"MN-{n}",
+                                                                     name=f"Knit {n}")
+                                  for n in range(500)})
+
+
 def test_stopping_during_a_rebuild_finishes_it_and_leaves_no_folder_behind(
-        tiny_site: Path) -> None:
-    # Enough products that the rebuild is still running when the stop arrives.
-    write_site(tiny_site, {f"products/many-{n}.yaml": product(sku=f"MN-{n}", name=f"Knit {n}")
-                           for n in range(500)})
-    database = f"sqlite:///{tiny_site / 'events.sqlite3'}"
-    with serve_process(tiny_site, database) as served:
-        write_site(tiny_site, {"products/ac-1.yaml": product(sku="AC-1", name="Gale Parka")})
+        busy_site: Path) -> None:
+    database = f"sqlite:///{busy_site / 'events.sqlite3'}"
+    with serve_process(busy_site, database) as served:
+        write_site(busy_site, {"products/ac-1.yaml": product(sku="AC-1", name="Gale Parka")})
         assert wait_until(lambda: any("rebuilding" in line for line in served.lines))
     # (leaving the block sent SIGTERM and waited for the exit)
     assert "Stopped.\n" in served.lines
-    assert sorted(path.name for path in tiny_site.glob(".build*")) == []
-    assert "Gale Parka" in (tiny_site / "build" / "index.html").read_text()
+    assert sorted(path.name for path in busy_site.glob(".build*")) == []
+    assert "Gale Parka" in (busy_site / "build" / "index.html").read_text()
 
 
-def test_stopping_during_the_first_build_leaves_no_folder_behind(tiny_site: Path) -> None:
-    write_site(tiny_site, {f"products/many-{n}.yaml": product(sku=f"MN-{n}", name=f"Knit {n}")
-                           for n in range(500)})
-    database = f"sqlite:///{tiny_site / 'events.sqlite3'}"
-    with serve_process(tiny_site, database, until="Loaded 503 products") as served:
+def test_stopping_during_the_first_build_leaves_no_folder_behind(busy_site: Path) -> None:
+    database = f"sqlite:///{busy_site / 'events.sqlite3'}"
+    with serve_process(busy_site, database, until="Loaded 503 products") as served:
         pass
     assert "Stopped.\n" in served.lines and not any("Serving" in line for line in served.lines)
-    assert sorted(path.name for path in tiny_site.glob(".build*")) == []
+    assert sorted(path.name for path in busy_site.glob(".build*")) == []
 
 
 def test_sqlite_journal_files_never_trigger_a_rebuild(tiny_site: Path) -> None:

@@ -7,6 +7,9 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+RENDERS = "performance.getEntriesByName('shopgen:render')"  # the page marks each render
+RENDERED_QUERY = f"q => {RENDERS}.some(m => m.detail.q === q)"
+
 
 def open_shop(page: Page, query: str = "", *, wait_search: bool = False) -> None:
     """Load the page (with a query string) and wait until the script has taken over."""
@@ -27,12 +30,6 @@ def search(page: Page, text: str) -> None:
     box = page.get_by_role("searchbox", name="Search products")
     box.fill(text)
     rendered(page, text)
-
-
-RENDERS = "performance.getEntriesByName('shopgen:render')"  # the page marks each render
-
-
-RENDERED_QUERY = f"q => {RENDERS}.some(m => m.detail.q === q)"
 
 
 def rendered(page: Page, q: str) -> None:

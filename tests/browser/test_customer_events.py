@@ -17,7 +17,7 @@ from browserkit import CHROMIUM, CHROMIUM_ARGS
 from pgkit import fresh_postgres_database
 from playwright.sync_api import expect
 from servekit import shopgen_serve
-from shop_page import rendered, rendered_after, renders, status
+from shop_page import rendered, rendered_after, renders, total, wait_index
 from sitekit import REPO
 
 # A customer's browser, not HeadlessChrome (which the tracker rightly flags as a bot).
@@ -66,20 +66,16 @@ def test_customer_activity_is_stored(shop_url: str, database_url: str,
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(shop_url)
-    search = page.get_by_role("searchbox", name="Search products")
-    search.focus()
-    page.wait_for_selector("#shop[data-search=ready]")  # the index has arrived
-    search.press_sequentially("jacket", delay=30)
+    wait_index(page)
+    page.get_by_role("searchbox", name="Search products").press_sequentially("jacket", delay=30)
     rendered(page, "jacket")
-    searched = int(re.match(r"\d+", status(page)).group())
+    searched = total(page)
     brand_box = page.get_by_role("group", name="Brand").get_by_role("checkbox").first
     before = renders(page)
     brand_box.check()  # (this also ends the typing: the search is reported)
     brand_value = brand_box.get_attribute("value")
     rendered_after(page, before)
-    filtered = status(page)
-    filtered_count = 0 if filtered.startswith("No") else int(re.match(r"\d+", filtered)
-                                                             .group())
+    filtered_count = total(page)
     products = page.get_by_role("list", name="Products")
     first = products.get_by_role("listitem").first
     first.get_by_role("heading").get_by_role("link").click()
